@@ -1,0 +1,245 @@
+/**
+ * Data elements and datasets. An element decoded from bytes keeps a view of its raw value and
+ * decodes it only when `value` is first read (dicomParser's offset records, pynetdicom's lazy
+ * datasets): an SCP can store or forward a dataset without decoding a single value, and a bad
+ * value only fails the caller that touches it.
+ * @module
+ */
+import type { Tag } from './tag.js'
+import { formatTag } from './tag.js'
+import type { VR } from './vr.js'
+import { VR_INFO } from './vr.js'
+import { decodeValue, encodeValue } from './values.js'
+import { lookupTag, tagOfKeyword } from './dictionary.js'
+import { DicomError } from '../errors.js'
+
+/** Encapsulated Pixel Data (PS3.5 §A.4): the Basic Offset Table and the fragments, undecoded. */
+export interface EncapsulatedPixelData {
+  /** Value of the first item (empty when there is no Basic Offset Table). */
+  offsetTable: Uint8Array
+  fragments: Uint8Array[]
+}
+
+/** Any decoded element value. */
+export type ElementValue =
+  | string[]
+  | number[]
+  | bigint[]
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigUint64Array
+  | Dataset[]
+  | EncapsulatedPixelData
+
+/**
+ * What an element needs to decode its raw bytes: byte order and the Specific Character Set in
+ * force. One object is shared by all elements of a dataset (and by items that inherit it), so
+ * that (0008,0005) read later still applies.
+ */
+export interface ValueContext {
+  littleEndian: boolean
+  /** Defined terms of (0008,0005); empty means the default repertoire. */
+  charset: readonly string[]
+}
+
+export const DEFAULT_CONTEXT: ValueContext = Object.freeze({ littleEndian: true, charset: Object.freeze([]) as readonly string[] })
+
+/** One data element: a tag, a VR and a value (decoded lazily when the element came from bytes). */
+export class DataElement {
+  readonly tag: Tag
+  readonly vr: VR
+  private _raw: Uint8Array | undefined
+  private _value: ElementValue | undefined
+  private _ctx: ValueContext
+
+  private constructor(tag: Tag, vr: VR, raw: Uint8Array | undefined, value: ElementValue | undefined, ctx: ValueContext) {
+    this.tag = tag
+    this.vr = vr
+    this._raw = raw
+    this._value = value
+    this._ctx = ctx
+  }
+
+  /** An element from a decoded value. */
+  static fromValue(tag: Tag, vr: VR, value: ElementValue, ctx: ValueContext = DEFAULT_CONTEXT): DataElement {
+    return new DataElement(tag, vr, undefined, value, ctx)
+  }
+
+  /** An element over raw value bytes (a view; not copied), decoded on first access. */
+  static fromBytes(tag: Tag, vr: VR, raw: Uint8Array, ctx: ValueContext): DataElement {
+    return new DataElement(tag, vr, raw, undefined, ctx)
+  }
+
+  /** The decoded value (strings, numbers, typed array, items or fragments). */
+  get value(): ElementValue {
+    if (this._value === undefined) this._value = decodeValue(this.vr, this._raw!, this._ctx, this.tag)
+    return this._value
+  }
+
+  /**
+   * The raw value bytes in the byte order of `context.littleEndian`, as read, when the element
+   * came from bytes and has not been changed; undefined for sequences, encapsulated pixel data
+   * and elements built from values.
+   */
+  get raw(): Uint8Array | undefined {
+    return this._raw
+  }
+
+  /** The context the raw bytes are in. */
+  get context(): ValueContext {
+    return this._ctx
+  }
+
+  /** True when the value has not been decoded yet. */
+  get isLazy(): boolean {
+    return this._value === undefined
+  }
+
+  /**
+   * The value bytes encoded for `ctx` (byte order, character set), without the padding byte:
+   * the raw bytes when they already fit, else the encoded value. Not for SQ or encapsulated data.
+   */
+  bytes(ctx: ValueContext = this._ctx): Uint8Array {
+    if (this._raw !== undefined && sameEncoding(this.vr, this._ctx, ctx)) return this._raw
+    return encodeValue(this.vr, this.value, ctx, this.tag)
+  }
+
+  /** Items of a sequence (empty for other VRs). */
+  get items(): Dataset[] {
+    return this.vr === 'SQ' ? (this.value as Dataset[]) : []
+  }
+
+  /** Values as strings (for string VRs; numbers are formatted). */
+  get strings(): string[] {
+    const v = this.value
+    if (Array.isArray(v)) return (v as unknown[]).map((x) => (typeof x === 'string' ? x : String(x)))
+    return []
+  }
+}
+
+function sameEncoding(vr: VR, a: ValueContext, b: ValueContext): boolean {
+  const kind = VR_INFO[vr].kind
+  if (kind === 'text') return sameCharset(a.charset, b.charset)
+  if (kind === 'ascii' || kind === 'number-string') return true
+  if (VR_INFO[vr].size <= 1) return true
+  return a.littleEndian === b.littleEndian
+}
+
+function sameCharset(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true
+  if (a.length !== b.length) return false
+  return a.every((x, i) => x === b[i])
+}
+
+/** A tag number or a dictionary keyword such as `PatientName`. */
+export type TagOrKeyword = Tag | string
+
+/** Resolve a keyword (or a tag given as `(gggg,eeee)` / `ggggeeee`) to a tag. */
+export function resolveTag(t: TagOrKeyword): Tag {
+  if (typeof t === 'number') return t
+  const byKeyword = tagOfKeyword(t)
+  if (byKeyword !== undefined) return byKeyword
+  const m = /^\(?([0-9A-Fa-f]{4}),?([0-9A-Fa-f]{4})\)?$/.exec(t)
+  if (m) return ((parseInt(m[1]!, 16) << 16) | parseInt(m[2]!, 16)) >>> 0
+  throw new DicomError('ERR_INVALID_ARGUMENT', `unknown keyword or tag: ${t}`)
+}
+
+/**
+ * A dataset: data elements ordered by tag. Iteration is always in ascending tag order
+ * (PS3.5 §7.1), whatever the insertion order.
+ */
+export class Dataset implements Iterable<DataElement> {
+  private readonly map = new Map<Tag, DataElement>()
+  private sorted: DataElement[] | undefined = []
+  /** The value context of elements that belong to this dataset. */
+  context: ValueContext
+
+  constructor(context: ValueContext = DEFAULT_CONTEXT) {
+    this.context = context
+  }
+
+  get size(): number {
+    return this.map.size
+  }
+
+  has(t: TagOrKeyword): boolean {
+    return this.map.has(resolveTag(t))
+  }
+
+  get(t: TagOrKeyword): DataElement | undefined {
+    return this.map.get(resolveTag(t))
+  }
+
+  /**
+   * Add or replace an element. Given a tag (or keyword) and a value, the VR defaults to the
+   * dictionary's (first) VR for that tag.
+   */
+  set(el: DataElement): this
+  set(t: TagOrKeyword, vr: VR | undefined, value: ElementValue): this
+  set(a: DataElement | TagOrKeyword, vr?: VR, value?: ElementValue): this {
+    let el: DataElement
+    if (a instanceof DataElement) el = a
+    else {
+      const t = resolveTag(a)
+      const v = vr ?? lookupTag(t)?.vr[0]
+      if (v === undefined) throw new DicomError('ERR_INVALID_ARGUMENT', `no VR given for ${formatTag(t)} and none in the dictionary`)
+      el = DataElement.fromValue(t, v, value!, this.context)
+    }
+    const prev = this.map.get(el.tag)
+    if (this.sorted !== undefined) {
+      if (prev !== undefined) this.sorted = undefined
+      else {
+        const last = this.sorted[this.sorted.length - 1]
+        if (last === undefined || last.tag < el.tag) this.sorted.push(el)
+        else this.sorted = undefined
+      }
+    }
+    this.map.set(el.tag, el)
+    return this
+  }
+
+  delete(t: TagOrKeyword): boolean {
+    const ok = this.map.delete(resolveTag(t))
+    if (ok) this.sorted = undefined
+    return ok
+  }
+
+  /** Elements in ascending tag order. */
+  elements(): readonly DataElement[] {
+    if (this.sorted === undefined) this.sorted = [...this.map.values()].sort((x, y) => x.tag - y.tag)
+    return this.sorted
+  }
+
+  [Symbol.iterator](): Iterator<DataElement> {
+    return this.elements()[Symbol.iterator]()
+  }
+
+  /** First value of a string element, or undefined when absent or empty. */
+  string(t: TagOrKeyword): string | undefined {
+    return this.get(t)?.strings[0]
+  }
+
+  /** All values of a string element ([] when absent). */
+  strings(t: TagOrKeyword): string[] {
+    return this.get(t)?.strings ?? []
+  }
+
+  /** First value of a numeric element (US, UL, IS, DS, FL, ...), or undefined. */
+  number(t: TagOrKeyword): number | undefined {
+    const v = this.get(t)?.value
+    if (Array.isArray(v) && typeof v[0] === 'number') return v[0]
+    if (Array.isArray(v) && typeof v[0] === 'string') {
+      const n = Number(v[0])
+      return Number.isNaN(n) ? undefined : n
+    }
+    return undefined
+  }
+
+  /** Items of a sequence element ([] when absent). */
+  items(t: TagOrKeyword): Dataset[] {
+    return this.get(t)?.items ?? []
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * The dataset layer: tags, VRs, dictionary, elements and datasets, codecs for every transfer
+ * syntax, Part 10 files, character sets and the DICOM JSON model. No Node imports: runs in
+ * browsers too.
+ * @module dataset
+ */
+export * from './tag.js'
+export * from './vr.js'
+export * from './dictionary.js'
+export * from './element.js'
+export * from './transfer-syntax.js'
+export { decodeText, encodeText } from './charset.js'
+export { formatDS } from './values.js'
+export { DicomParseError, DatasetEncodeError } from '../errors.js'

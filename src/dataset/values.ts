@@ -1,0 +1,220 @@
+/**
+ * Value codec: raw value bytes <-> typed values, per VR (PS3.5 §6.2). Strings are split on the
+ * backslash delimiter after character set decoding (a 0x5C byte can be the second byte of a
+ * multi-byte character in GBK or ISO 2022 JIS), and padding is trimmed as PS3.5 Table 6.2-1
+ * says is insignificant.
+ * @module
+ */
+import type { VR } from './vr.js'
+import { VR_INFO } from './vr.js'
+import type { ElementValue, ValueContext } from './element.js'
+import { decodeText, encodeText } from './charset.js'
+import { DicomError, DatasetEncodeError } from '../errors.js'
+import { formatTag } from './tag.js'
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+/** Decode ASCII/Latin-1 bytes without TextDecoder overhead for short values. */
+export function decodeAscii(b: Uint8Array): string {
+  if (b.length < 64) {
+    let s = ''
+    for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!)
+    return s
+  }
+  return latin1.decode(b)
+}
+const latin1 = new TextDecoder('latin1')
+
+/** Encode a string of code points < 256 as bytes. */
+export function encodeAscii(s: string): Uint8Array {
+  const out = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c > 0xff) throw new DatasetEncodeError(`character U+${c.toString(16)} is not allowed in this VR`)
+    out[i] = c
+  }
+  return out
+}
+
+/** Trim insignificant padding of one string value, per VR (PS3.5 Table 6.2-1). */
+function trimValue(vr: VR, s: string): string {
+  switch (vr) {
+    case 'UI':
+      return s.replace(/[\0 ]+$/, '')
+    case 'AE': case 'CS': case 'DS': case 'IS': case 'DA': case 'DT': case 'TM': case 'AS':
+      return s.replace(/^[ \0]+|[ \0]+$/g, '')
+    case 'UR':
+      return s.replace(/^ +| +$/g, '')
+    default:
+      // SH LO UC PN LT ST UT: trailing spaces (and stray NULs) are insignificant
+      return s.replace(/[ \0]+$/, '')
+  }
+}
+
+function splitStrings(vr: VR, text: string): string[] {
+  if (text.length === 0) return []
+  const parts = VR_INFO[vr].multiValued ? text.split('\\') : [text]
+  return parts.map((p) => trimValue(vr, p))
+}
+
+function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength)
+}
+
+/** Decode the raw bytes of an element of VR `vr` (not SQ). */
+export function decodeValue(vr: VR, raw: Uint8Array, ctx: ValueContext, tag = 0): ElementValue {
+  const vi = VR_INFO[vr]
+  const le = ctx.littleEndian
+  switch (vi.kind) {
+    case 'ascii':
+      return splitStrings(vr, decodeAscii(raw))
+    case 'text':
+      return splitStrings(vr, decodeText(raw, ctx.charset, vr))
+    case 'number-string':
+      return splitStrings(vr, decodeAscii(raw)).map((s) => (s === '' ? NaN : Number(s)))
+    case 'binary-number': {
+      const dv = view(raw)
+      const n = Math.floor(raw.length / vi.size)
+      const out = new Array<number>(n)
+      for (let i = 0, o = 0; i < n; i++, o += vi.size) {
+        switch (vr) {
+          case 'US': out[i] = dv.getUint16(o, le); break
+          case 'SS': out[i] = dv.getInt16(o, le); break
+          case 'UL': out[i] = dv.getUint32(o, le); break
+          case 'SL': out[i] = dv.getInt32(o, le); break
+          case 'FL': out[i] = dv.getFloat32(o, le); break
+          default: out[i] = dv.getFloat64(o, le)
+        }
+      }
+      return out
+    }
+    case 'bigint': {
+      const dv = view(raw)
+      const n = Math.floor(raw.length / 8)
+      const out = new Array<bigint>(n)
+      for (let i = 0; i < n; i++) out[i] = vr === 'SV' ? dv.getBigInt64(i * 8, le) : dv.getBigUint64(i * 8, le)
+      return out
+    }
+    case 'tag': {
+      const dv = view(raw)
+      const n = Math.floor(raw.length / 4)
+      const out = new Array<number>(n)
+      for (let i = 0; i < n; i++) out[i] = ((dv.getUint16(i * 4, le) << 16) | dv.getUint16(i * 4 + 2, le)) >>> 0
+      return out
+    }
+    case 'bulk':
+      return bulkView(vr, raw, le)
+    case 'sequence':
+      throw new DicomError('ERR_DATASET_VALUE', `sequence ${formatTag(tag)} has no raw value`)
+  }
+}
+
+/** Typed array over bulk bytes: a view when aligned and in host order, else a converted copy. */
+function bulkView(vr: VR, raw: Uint8Array, le: boolean): ElementValue {
+  const size = VR_INFO[vr].size
+  if (size === 1) return raw
+  const n = Math.floor(raw.length / size)
+  let src = raw
+  if (le !== LITTLE_ENDIAN_HOST || raw.byteOffset % size !== 0) {
+    src = new Uint8Array(n * size)
+    if (le === LITTLE_ENDIAN_HOST) src.set(raw.subarray(0, n * size))
+    else for (let i = 0; i < n * size; i += size) for (let j = 0; j < size; j++) src[i + j] = raw[i + size - 1 - j]!
+  }
+  const buf = src.buffer
+  const off = src.byteOffset
+  switch (vr) {
+    case 'OW': return new Uint16Array(buf, off, n)
+    case 'OF': return new Float32Array(buf, off, n)
+    case 'OD': return new Float64Array(buf, off, n)
+    case 'OL': return new Uint32Array(buf, off, n)
+    default: return new BigUint64Array(buf, off, n) // OV
+  }
+}
+
+/** Format a DS value within its 16-character limit (PS3.5 Table 6.2-1). */
+export function formatDS(n: number): string {
+  if (!Number.isFinite(n)) throw new DatasetEncodeError(`DS cannot represent ${n}`)
+  let s = String(n)
+  if (s.length <= 16) return s
+  for (let p = 16; p > 0; p--) {
+    s = n.toPrecision(p).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1')
+    if (s.length <= 16) return s
+  }
+  return s
+}
+
+/** Encode a value of VR `vr` for `ctx`. The result has no padding byte. */
+export function encodeValue(vr: VR, value: ElementValue, ctx: ValueContext, tag = 0): Uint8Array {
+  const vi = VR_INFO[vr]
+  const le = ctx.littleEndian
+  const where = () => formatTag(tag)
+  switch (vi.kind) {
+    case 'ascii':
+      return encodeAscii(asStrings(value, where).join('\\'))
+    case 'text':
+      return encodeText(asStrings(value, where).join(vi.multiValued ? '\\' : ''), ctx.charset, vr)
+    case 'number-string': {
+      const parts = (value as unknown[]).map((x) => {
+        if (typeof x === 'string') return x
+        if (typeof x !== 'number') throw new DatasetEncodeError(`${vr} value must be a number`, where())
+        if (Number.isNaN(x)) return ''
+        if (vr === 'IS') {
+          if (!Number.isInteger(x)) throw new DatasetEncodeError(`IS value ${x} is not an integer`, where())
+          return String(x)
+        }
+        return formatDS(x)
+      })
+      return encodeAscii(parts.join('\\'))
+    }
+    case 'binary-number': {
+      const arr = value as number[]
+      const out = new Uint8Array(arr.length * vi.size)
+      const dv = view(out)
+      arr.forEach((x, i) => {
+        const o = i * vi.size
+        switch (vr) {
+          case 'US': dv.setUint16(o, x, le); break
+          case 'SS': dv.setInt16(o, x, le); break
+          case 'UL': dv.setUint32(o, x, le); break
+          case 'SL': dv.setInt32(o, x, le); break
+          case 'FL': dv.setFloat32(o, x, le); break
+          default: dv.setFloat64(o, x, le)
+        }
+      })
+      return out
+    }
+    case 'bigint': {
+      const arr = value as bigint[]
+      const out = new Uint8Array(arr.length * 8)
+      const dv = view(out)
+      arr.forEach((x, i) => (vr === 'SV' ? dv.setBigInt64(i * 8, BigInt(x), le) : dv.setBigUint64(i * 8, BigInt(x), le)))
+      return out
+    }
+    case 'tag': {
+      const arr = value as number[]
+      const out = new Uint8Array(arr.length * 4)
+      const dv = view(out)
+      arr.forEach((t, i) => {
+        dv.setUint16(i * 4, t >>> 16, le)
+        dv.setUint16(i * 4 + 2, t & 0xffff, le)
+      })
+      return out
+    }
+    case 'bulk': {
+      if (!ArrayBuffer.isView(value)) throw new DatasetEncodeError(`${vr} value must be a typed array`, where())
+      const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+      const size = vi.size
+      if (size === 1 || le === LITTLE_ENDIAN_HOST) return bytes
+      const out = new Uint8Array(bytes.length)
+      for (let i = 0; i < bytes.length; i += size) for (let j = 0; j < size; j++) out[i + j] = bytes[i + size - 1 - j]!
+      return out
+    }
+    case 'sequence':
+      throw new DatasetEncodeError('sequences are encoded by the dataset encoder', where())
+  }
+}
+
+function asStrings(value: ElementValue, where: () => string): string[] {
+  if (!Array.isArray(value)) throw new DatasetEncodeError('string value must be an array of strings', where())
+  return (value as unknown[]).map((x) => (typeof x === 'string' ? x : String(x)))
+}
