@@ -3,6 +3,7 @@
  * @module
  */
 export * from './errors.js'
+export * from './version.js'
 export * from './dataset/index.js'
 export * from './pdu/index.js'
 export * from './association/index.js'
