@@ -1,0 +1,112 @@
+/**
+ * Cuts a TCP byte stream into PDU frames (PS3.8 §9.3.1: 1-byte type, 1 reserved byte, 4-byte
+ * big-endian length of the rest). The 6-byte header is checked the moment it is complete, so an
+ * unknown type or an oversized length is refused before any of the body is buffered.
+ * @module
+ */
+import { AbortReason, PduError } from '../errors.js'
+import { ChunkQueue } from '../internal/chunk-queue.js'
+import { PDU_HEADER_LENGTH, isKnownPduType } from './decode.js'
+import { PduType, type PduFrame } from './types.js'
+
+/** Default cap on the length of PDUs other than P-DATA-TF (A-ASSOCIATE-RQ/AC in practice): 1 MiB. */
+export const DEFAULT_MAX_CONTROL_PDU_LENGTH = 1024 * 1024
+
+/** Options of {@link PduFramer}. */
+export interface PduFramerOptions {
+  /**
+   * Largest acceptable P-DATA-TF PDU length field (the bytes after the 6-byte header): our own
+   * announced Maximum Length Received (PS3.8 Annex D.1). 0 means unlimited.
+   */
+  maxPduLength: number
+  /**
+   * Largest acceptable length field of every other PDU (A-ASSOCIATE-RQ/AC/RJ, release, abort).
+   * These carry no bulk data, so a fixed sane cap guards an SCP before the association exists.
+   * Default {@link DEFAULT_MAX_CONTROL_PDU_LENGTH} (1 MiB); 0 means unlimited.
+   */
+  maxControlPduLength?: number
+}
+
+/**
+ * Turns a byte stream into {@link PduFrame}s. Accepts arbitrary chunking (partial headers, many
+ * PDUs per chunk). A frame's body is a view into the pushed chunk when the PDU lies within one
+ * chunk, otherwise one copy of exactly that PDU body.
+ *
+ * After it throws, the framer stays failed: every later `push` throws the same error.
+ *
+ * @example
+ * ```ts
+ * const framer = new PduFramer({ maxPduLength: 16384 })
+ * socket.on('data', (chunk) => { for (const f of framer.push(chunk)) handle(decodePdu(f)) })
+ * ```
+ */
+export class PduFramer {
+  private readonly queue = new ChunkQueue()
+  private readonly maxData: number
+  private readonly maxControl: number
+  /** Header of the PDU whose body is awaited, if any. */
+  private pending: { type: number; length: number } | undefined
+  private failed: PduError | undefined
+
+  /** Create a framer with the given length limits. */
+  constructor(opts: PduFramerOptions) {
+    this.maxData = opts.maxPduLength
+    this.maxControl = opts.maxControlPduLength ?? DEFAULT_MAX_CONTROL_PDU_LENGTH
+  }
+
+  /** Bytes received but not yet returned in a frame (including a parsed but unconsumed header's body). */
+  get bufferedBytes(): number {
+    return this.queue.length
+  }
+
+  /**
+   * Append a chunk and return every PDU completed by it, in order.
+   * @throws PduError reason 1 (unrecognized PDU) for an unknown PDU type; `ERR_PDU_TOO_LONG`
+   *   reason 6 when the length field exceeds the configured limit; reason 6 when a fixed-size
+   *   PDU (A-ASSOCIATE-RJ, A-RELEASE-RQ/RP, A-ABORT) does not announce 4 bytes.
+   */
+  push(chunk: Uint8Array): PduFrame[] {
+    if (this.failed) throw this.failed
+    this.queue.push(chunk)
+    const out: PduFrame[] = []
+    try {
+      for (;;) {
+        if (this.pending === undefined) {
+          if (this.queue.length < PDU_HEADER_LENGTH) break
+          const type = this.queue.byteAt(0)
+          const length = this.queue.u32At(2)
+          this.check(type, length)
+          this.queue.consume(PDU_HEADER_LENGTH)
+          this.pending = { type, length }
+        }
+        if (this.queue.length < this.pending.length) break
+        out.push({ type: this.pending.type, body: this.queue.consume(this.pending.length) })
+        this.pending = undefined
+      }
+    } catch (e) {
+      if (e instanceof PduError) this.failed = e
+      throw e
+    }
+    return out
+  }
+
+  private check(type: number, length: number): void {
+    if (!isKnownPduType(type)) {
+      // PS3.8 §9.3.1 / Table 9-26: unrecognized PDU → A-P-ABORT reason 1
+      throw new PduError(`unrecognized PDU type 0x${type.toString(16)}`, { pduType: type, offset: 0, abortReason: AbortReason.UnrecognizedPdu })
+    }
+    const limit = type === PduType.PDataTf ? this.maxData : this.maxControl
+    if (limit > 0 && length > limit) {
+      throw new PduError(`PDU length ${length} exceeds the limit of ${limit}`, {
+        pduType: type,
+        offset: 2,
+        abortReason: AbortReason.InvalidPduParameterValue,
+        code: 'ERR_PDU_TOO_LONG',
+      })
+    }
+    if ((type === PduType.AssociateRj || type === PduType.ReleaseRq || type === PduType.ReleaseRp || type === PduType.Abort) && length !== 4) {
+      // PS3.8 Tables 9-21, 9-24, 9-25, 9-26: these PDUs have a length of 4
+      throw new PduError(`PDU length ${length} should be 4`, { pduType: type, offset: 2, abortReason: AbortReason.InvalidPduParameterValue })
+    }
+  }
+}
