@@ -359,7 +359,8 @@ function valueFromJson(vr: VR, values: unknown[], opts: DatasetFromJsonOptions, 
     }
     case 'binary-number':
       return values.map((v, i) => {
-        if (typeof v === 'number') return v
+        // FL values are single precision: the shortest decimal written by datasetToJson reads back exactly.
+        if (typeof v === 'number') return vr === 'FL' ? Math.fround(v) : v
         if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') {
           if (vr === 'FL' || vr === 'FD') return Number(v)
         }
