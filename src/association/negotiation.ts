@@ -23,6 +23,7 @@ import {
   type UserIdentityRq,
   type UserInformation,
 } from '../pdu/types.js'
+import { validateAeTitle } from '../pdu/ae-title.js'
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../version.js'
 
 /**
@@ -102,12 +103,10 @@ const encoder = new TextEncoder()
 const toBytes = (v: string | Uint8Array | undefined): Uint8Array =>
   v === undefined ? new Uint8Array(0) : typeof v === 'string' ? encoder.encode(v) : v
 
-/** Check an AE title: 1..16 characters of the default repertoire, not all spaces, no backslash or control characters (PS3.5 §6.2 AE). */
-export function validateAeTitle(title: string, what = 'AE title'): void {
-  const t = title.trim()
-  if (t.length === 0 || title.length > 16 || !/^[\x20-\x7e]*$/.test(title) || title.includes('\\')) {
-    throw new DicomError('ERR_INVALID_ARGUMENT', `invalid ${what} ${JSON.stringify(title)}: 1-16 printable ASCII characters, no backslash`)
-  }
+/** Throw ERR_INVALID_ARGUMENT unless `title` is a valid AE title (PS3.5 §6.2, via the PDU layer's check). */
+function requireAeTitle(title: string, what: string): void {
+  const r = validateAeTitle(title)
+  if (!r.ok) throw new DicomError('ERR_INVALID_ARGUMENT', `invalid ${what} ${JSON.stringify(title)}: ${r.reason}`)
 }
 
 function validateLength(n: number, what: string): void {
@@ -120,8 +119,8 @@ function validateLength(n: number, what: string): void {
  * our Implementation Class UID and Version Name always.
  */
 export function buildAssociateRq(opts: AssociateRqOptions): AssociateRqPdu {
-  validateAeTitle(opts.callingAeTitle, 'calling AE title')
-  validateAeTitle(opts.calledAeTitle, 'called AE title')
+  requireAeTitle(opts.callingAeTitle, 'calling AE title')
+  requireAeTitle(opts.calledAeTitle, 'called AE title')
   const maxPdu = opts.maxPduLength ?? DEFAULT_MAX_PDU_LENGTH
   validateLength(maxPdu, 'maxPduLength')
   if (opts.presentationContexts.length === 0) throw new NegotiationError('at least one presentation context must be proposed')
