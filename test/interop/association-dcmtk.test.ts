@@ -1,0 +1,256 @@
+/**
+ * Our Upper Layer against DCMTK (the reference peer): echoscu → our acceptor, our requestor →
+ * storescp, and rejections both ways. DIMSE command sets are built by hand in this file
+ * (implicit VR LE, PS3.7 §6.3.1 / Annex E), independently of any encoder in src/.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import * as net from 'node:net'
+import { afterAll, describe, expect, test } from 'vitest'
+import {
+  Association,
+  listen,
+  type AssociationListener,
+  type Pdv,
+} from '../../src/association/index.js'
+import { AssociationRejectedError } from '../../src/errors.js'
+
+const VERIFICATION = '1.2.840.10008.1.1'
+const IMPLICIT_LE = '1.2.840.10008.1.2'
+
+const haveDcmtk = spawnSync('echoscu', ['--version'], { encoding: 'utf8' }).status === 0
+if (!haveDcmtk) {
+  if (process.env['CI']) throw new Error('DCMTK (echoscu, storescp) is required in CI but was not found')
+  console.warn('association-dcmtk: DCMTK not installed, skipping interop tests')
+}
+const env = { ...process.env, TCP_NODELAY: '1' }
+
+// --- test-only command set builder/reader (implicit VR little endian, group 0000) -------------
+function el(tagElement: number, value: Uint8Array): Uint8Array {
+  const out = new Uint8Array(8 + value.length)
+  const dv = new DataView(out.buffer)
+  dv.setUint16(0, 0x0000, true)
+  dv.setUint16(2, tagElement, true)
+  dv.setUint32(4, value.length, true)
+  out.set(value, 8)
+  return out
+}
+const us = (n: number): Uint8Array => new Uint8Array([n & 0xff, n >> 8])
+const ul = (n: number): Uint8Array => new Uint8Array([n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24])
+function ui(uid: string): Uint8Array {
+  const len = uid.length + (uid.length % 2)
+  const b = new Uint8Array(len) // trailing NUL pad (PS3.5 §6.2 UI)
+  for (let i = 0; i < uid.length; i++) b[i] = uid.charCodeAt(i)
+  return b
+}
+function commandSet(elements: Uint8Array[]): Uint8Array {
+  const bodyLen = elements.reduce((n, e) => n + e.length, 0)
+  const parts = [el(0x0000, ul(bodyLen)), ...elements]
+  const out = new Uint8Array(parts.reduce((n, e) => n + e.length, 0))
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
+  return out
+}
+/** C-ECHO-RSP: (0000,0002) UI, (0000,0100) 0x8030, (0000,0120) id, (0000,0800) 0x0101, (0000,0900) 0. */
+const echoRsp = (msgId: number): Uint8Array =>
+  commandSet([el(0x0002, ui(VERIFICATION)), el(0x0100, us(0x8030)), el(0x0120, us(msgId)), el(0x0800, us(0x0101)), el(0x0900, us(0))])
+/** C-ECHO-RQ: (0000,0002) UI, (0000,0100) 0x0030, (0000,0110) id, (0000,0800) 0x0101. */
+const echoRq = (msgId: number): Uint8Array =>
+  commandSet([el(0x0002, ui(VERIFICATION)), el(0x0100, us(0x0030)), el(0x0110, us(msgId)), el(0x0800, us(0x0101))])
+function readUs(cmd: Uint8Array): Map<number, number> {
+  const out = new Map<number, number>()
+  const dv = new DataView(cmd.buffer, cmd.byteOffset, cmd.byteLength)
+  for (let o = 0; o + 8 <= cmd.length; ) {
+    const elem = dv.getUint16(o + 2, true)
+    const len = dv.getUint32(o + 4, true)
+    if (len === 2) out.set(elem, dv.getUint16(o + 8, true))
+    o += 8 + len
+  }
+  return out
+}
+/** Collects command fragments per context until the last one. */
+function commandCollector(onCommand: (contextId: number, cmd: Uint8Array) => void): (pdu: { pdvs: Pdv[] }) => void {
+  const parts: Uint8Array[] = []
+  return (pdu) => {
+    for (const p of pdu.pdvs) {
+      if (!p.isCommand) continue
+      parts.push(new Uint8Array(p.data))
+      if (p.isLast) {
+        const n = parts.reduce((a, b) => a + b.length, 0)
+        const cmd = new Uint8Array(n)
+        let o = 0
+        for (const x of parts.splice(0)) {
+          cmd.set(x, o)
+          o += x.length
+        }
+        onCommand(p.contextId, cmd)
+      }
+    }
+  }
+}
+
+function run(cmd: string, args: string[], timeoutMs = 15000): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    children.add(p)
+    let out = ''
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()))
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs)
+    p.on('close', (code) => {
+      clearTimeout(t)
+      children.delete(p)
+      resolve({ code, out })
+    })
+  })
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitForPort(port: number, ms = 10000): Promise<void> {
+  const until = Date.now() + ms
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = net.connect({ host: '127.0.0.1', port })
+      c.once('connect', () => {
+        c.destroy()
+        resolve(true)
+      })
+      c.once('error', () => resolve(false))
+    })
+    if (ok) return
+    if (Date.now() > until) throw new Error(`port ${port} did not open`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+const children = new Set<ChildProcess>()
+const listeners: AssociationListener[] = []
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL')
+  for (const l of listeners) await l.close({ abort: true })
+})
+
+function startStorescp(port: number, extra: string[] = []): ChildProcess {
+  const p = spawn('storescp', ['-aet', 'STORESCP', '--ignore', ...extra, String(port)], { env, stdio: 'ignore' })
+  children.add(p)
+  p.on('close', () => children.delete(p))
+  return p
+}
+
+describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
+  test('echoscu → our acceptor: C-ECHO answered by a hand-built C-ECHO-RSP, echoscu exits 0', async () => {
+    const seen: { calling: string; called: string; ts: string; impl: string | undefined }[] = []
+    const errors: Error[] = []
+    const l = await listen(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        policy: { aeTitle: 'OURSCP', contexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT_LE] }] },
+        onError: (e) => errors.push(e),
+      },
+      (assoc) => {
+        seen.push({
+          calling: assoc.callingAeTitle,
+          called: assoc.calledAeTitle,
+          ts: assoc.acceptedContexts[0]!.transferSyntax,
+          impl: assoc.peerImplementationClassUid,
+        })
+        assoc.on(
+          'pdata',
+          commandCollector((ctx, cmd) => {
+            const v = readUs(cmd)
+            expect(v.get(0x0100)).toBe(0x0030) // C-ECHO-RQ
+            void assoc.sendMessage(ctx, echoRsp(v.get(0x0110)!))
+          }),
+        )
+      },
+    )
+    listeners.push(l)
+    const r = await run('echoscu', ['-aet', 'ECHOSCU', '-aec', 'OURSCP', '-ta', '10', '127.0.0.1', String(l.address().port)])
+    expect(r.code, r.out).toBe(0)
+    expect(seen).toHaveLength(1)
+    expect(seen[0]!.calling).toBe('ECHOSCU')
+    expect(seen[0]!.called).toBe('OURSCP')
+    expect(seen[0]!.ts).toBe(IMPLICIT_LE)
+    expect(seen[0]!.impl).toMatch(/^1\.2\.276\.0\.7230010\./) // DCMTK's implementation class UID root
+    expect(errors).toEqual([])
+  })
+
+  test('echoscu with the wrong called AE → our A-ASSOCIATE-RJ (called AE not recognized), echoscu fails', async () => {
+    const errors: Error[] = []
+    const l = await listen(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        policy: { aeTitle: 'OURSCP', contexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT_LE] }] },
+        onError: (e) => errors.push(e),
+      },
+      () => {
+        throw new Error('must not be established')
+      },
+    )
+    listeners.push(l)
+    const r = await run('echoscu', ['-v', '-aet', 'ECHOSCU', '-aec', 'SOMEONE', '-ta', '10', '127.0.0.1', String(l.address().port)])
+    expect(r.code).not.toBe(0)
+    expect(r.out).toMatch(/Called AE Title Not Recognized/i)
+    await new Promise((res) => setTimeout(res, 50))
+    expect(errors[0]).toBeInstanceOf(AssociationRejectedError)
+    expect(errors[0]).toMatchObject({ result: 1, source: 1, reason: 7 })
+  })
+
+  test('our requestor → storescp: C-ECHO-RQ, C-ECHO-RSP success, clean release', async () => {
+    const port = await freePort()
+    const scp = startStorescp(port)
+    await waitForPort(port)
+    const assoc = await Association.request({
+      host: '127.0.0.1',
+      port,
+      callingAeTitle: 'OURSCU',
+      calledAeTitle: 'STORESCP',
+      presentationContexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: ['1.2.840.10008.1.2.1', IMPLICIT_LE] }],
+      timeouts: { connectMs: 5000, acseMs: 5000 },
+    })
+    expect(assoc.acceptedContexts).toHaveLength(1)
+    expect(assoc.peerMaxPduLength).toBeGreaterThan(0)
+    expect(assoc.peerImplementationClassUid).toMatch(/^1\.2\.276\.0\.7230010\./)
+    const rsp = new Promise<Uint8Array>((resolve) => assoc.on('pdata', commandCollector((_c, cmd) => resolve(cmd))))
+    await assoc.sendMessage(assoc.acceptedContexts[0]!.id, echoRq(7))
+    const v = readUs(await rsp)
+    expect(v.get(0x0100)).toBe(0x8030)
+    expect(v.get(0x0120)).toBe(7)
+    expect(v.get(0x0900)).toBe(0)
+    const closed = new Promise((r) => assoc.once('closed', r))
+    await assoc.release()
+    await closed
+    expect(assoc.state).toBe('Sta1')
+    scp.kill('SIGTERM')
+  })
+
+  test('our requestor → storescp --refuse: AssociationRejectedError', async () => {
+    const port = await freePort()
+    startStorescp(port, ['--refuse'])
+    await waitForPort(port)
+    const p = Association.request({
+      host: '127.0.0.1',
+      port,
+      callingAeTitle: 'OURSCU',
+      calledAeTitle: 'STORESCP',
+      presentationContexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT_LE] }],
+      timeouts: { connectMs: 5000, acseMs: 5000 },
+    })
+    await expect(p).rejects.toBeInstanceOf(AssociationRejectedError)
+    await expect(p).rejects.toMatchObject({ result: 1, source: 1 })
+  })
+})
