@@ -238,15 +238,23 @@ function bigintToJson(b: bigint): number | string {
   return Number.isSafeInteger(n) ? n : b.toString()
 }
 
-/** PN value → component groups split on '=' (PS3.5 §6.2.1); empty groups are omitted (F.2.2). */
+/**
+ * PN value → component groups split on '=' (PS3.5 §6.2.1). Only non-empty groups are written
+ * (F.2.2); a group made of component delimiters alone (`^^^^`) has no non-empty component,
+ * since trailing empty components and their delimiters may be omitted (PS3.5 §6.2.1.1), so it is
+ * empty too. A value with no non-empty group is an empty value: null (F.2.5).
+ */
 function personNameToJson(s: string): DicomJsonPersonName | null {
-  if (s === '') return null
   const [a, i, p] = s.split('=')
   const pn: DicomJsonPersonName = {}
-  if (a) pn.Alphabetic = a
-  if (i) pn.Ideographic = i
-  if (p) pn.Phonetic = p
-  return pn
+  if (nonEmptyGroup(a)) pn.Alphabetic = a
+  if (nonEmptyGroup(i)) pn.Ideographic = i
+  if (nonEmptyGroup(p)) pn.Phonetic = p
+  return pn.Alphabetic === undefined && pn.Ideographic === undefined && pn.Phonetic === undefined ? null : pn
+}
+
+function nonEmptyGroup(g: string | undefined): g is string {
+  return g !== undefined && /[^\^ ]/.test(g)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ const asciiText = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWX
 const unicodeText = fc.string({ unit: 'grapheme', maxLength: 20 }).filter(noBackslash)
 const pnGroup = fc.string({ unit: 'grapheme', maxLength: 10 }).filter((s) => !/[\\=]/.test(s))
 const personName = fc.array(pnGroup, { maxLength: 3 }).map((g) => {
-  const groups = [...g]
+  // a group of delimiters alone (`^^`) is an empty group (PS3.5 6.2.1.1)
+  const groups = g.map((x) => (/[^^ ]/.test(x) ? x : ''))
   while (groups.length > 0 && groups[groups.length - 1] === '') groups.pop()
   return groups.join('=')
 })

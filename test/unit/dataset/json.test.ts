@@ -91,7 +91,7 @@ describe('datasetToJson (PS3.18 F.2)', () => {
 
   it('PN values are objects of component groups; empty groups omitted (F.2.2)', () => {
     const ds = new Dataset()
-    ds.set(0x00100010, 'PN', ['Yamada^Tarou=山田^太郎=やまだ^たろう', 'Wang^XiaoDong=王^小東', '=Ideo', ''])
+    ds.set(0x00100010, 'PN', ['Yamada^Tarou=山田^太郎=やまだ^たろう', 'Wang^XiaoDong=王^小東', '=Ideo', '', '^^^^', 'Doe^^^=^'])
     expect(datasetToJson(ds)['00100010']).toEqual({
       vr: 'PN',
       Value: [
@@ -99,6 +99,8 @@ describe('datasetToJson (PS3.18 F.2)', () => {
         { Alphabetic: 'Wang^XiaoDong', Ideographic: '王^小東' },
         { Ideographic: 'Ideo' },
         null,
+        null, // only delimiters: no non-empty component (PS3.5 6.2.1.1)
+        { Alphabetic: 'Doe^^^' },
       ],
     })
   })
