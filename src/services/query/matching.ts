@@ -128,7 +128,7 @@ export function matchWildcard(pattern: string, value: string): boolean {
     for (const ch of pattern) {
       if (ch === '*') src += '.*'
       else if (ch === '?') src += '.'
-      else src += ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')
+      else src += ch.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&') // the 'u' flag rejects needless escapes like \-
     }
     re = new RegExp(src + '$', 'su')
     if (wildcardCache.size > 1024) wildcardCache.clear()
