@@ -172,12 +172,18 @@ function readPrivate() {
     const g = parseRange(m[1], where)
     // PS3.5 §7.8.1: a private element is identified by its creator and the low byte of its
     // element number; the high byte is the block the creator reserved.
-    const byte = parseInt(m[3], 16) & 0xff
+    // private.dic also gives some elements as full numbers (gggg,"CREATOR",eeee); DCMTK then
+    // matches them only at that element, i.e. in that block. Keep them as such (written as 4
+    // hex digits): one creator (PHILIPS MR/PART) has different elements with equal low bytes in
+    // blocks 10, 11 and 12.
+    const fixed = m[3].length > 2
+    const byte = fixed ? parseInt(m[3], 16) : parseInt(m[3], 16) & 0xff
     const vr = mapVr(f[1], where)
-    const key = `${m[2]}\t${g.lo}\t${g.hi}\t${byte}`
+    const key = `${m[2]}\t${g.lo}\t${g.hi}\t${fixed ? 'f' : ''}${byte}`
     if (seen.has(key)) continue // first definition wins, as DCMTK keeps one entry per key
     seen.add(key)
-    out.push({ creator: m[2], g, byte, vr, vm: f[3], keyword: f[2] })
+    // DCMTK drops the stray spaces some private.dic keywords contain; so do we.
+    out.push({ creator: m[2], g, byte, fixed, vr, vm: f[3], keyword: f[2].replace(/\s+/g, '') })
   }
   return out
 }
@@ -315,14 +321,15 @@ for (const p of [...priv].sort((a, b) => (a.creator < b.creator ? -1 : a.creator
     lastCreator = p.creator
   }
   const gs = p.g.lo === p.g.hi ? hex4(p.g.lo) : rangeSpec(p.g)
-  privLines.push([gs, p.byte.toString(16).toUpperCase().padStart(2, '0'), p.vr.join('/'), p.vm, p.keyword].join('|'))
+  privLines.push([gs, p.byte.toString(16).toUpperCase().padStart(p.fixed ? 4 : 2, '0'), p.vr.join('/'), p.vm, p.keyword].join('|'))
 }
 writeOut(
   'private-dictionary.ts',
   `/**
  * Private data elements from DCMTK's private.dic. A line \`@Creator\` starts the block of a Private
  * Creator; each following line is \`GGGG|BB|VR[/VR…]|VM|Keyword\` where BB is the low byte of the
- * element number (PS3.5 §7.8.1) and GGGG may be a range \`GLO-GHIp\` (p = e, o or u).
+ * element number (PS3.5 §7.8.1), or 4 hex digits for an element defined only in one block, and
+ * GGGG may be a range \`GLO-GHIp\` (p = e, o or u).
  * @internal
  */
 export const PRIVATE_ELEMENTS: string = ${packLines(privLines)}

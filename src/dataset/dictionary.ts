@@ -236,7 +236,8 @@ function buildPrivateIndex(): void {
     }
     const f = line.split('|')
     const rec: PrivateRecord = { vr: parseVrs(f[2]!), vm: f[3]!, keyword: f[4]! }
-    const byte = parseInt(f[1]!, 16)
+    // 2 hex digits: low byte, any block; 4 hex digits: that element only (see the generator)
+    const byte = f[1]!.length === 2 ? parseInt(f[1]!, 16) : 0x10000 | parseInt(f[1]!, 16)
     const gs = f[0]!
     if (gs.length === 4) {
       const k = privateKey(creator, parseInt(gs, 16), byte)
@@ -266,10 +267,10 @@ export function lookupPrivate(creator: string, t: Tag): DictionaryEntry | undefi
   if (el < 0x1000) return undefined // (gggg,0000-0FFF) are group length, creators and reserved
   const c = creator.replace(/ +$/, '')
   const byte = el & 0xff
-  let rec: PrivateRecord | undefined = privateIndex!.get(privateKey(c, g, byte))
+  let rec: PrivateRecord | undefined = privateIndex!.get(privateKey(c, g, byte)) ?? privateIndex!.get(privateKey(c, g, 0x10000 | el))
   if (rec === undefined) {
     for (const r of privateRanges!) {
-      if (r.creator === c && r.byte === byte && matches(g, r.gLo, r.gHi, r.gParity)) {
+      if (r.creator === c && (r.byte === byte || r.byte === (0x10000 | el)) && matches(g, r.gLo, r.gHi, r.gParity)) {
         rec = r
         break
       }

@@ -2,7 +2,8 @@
 /**
  * Private data elements from DCMTK's private.dic. A line `@Creator` starts the block of a Private
  * Creator; each following line is `GGGG|BB|VR[/VR…]|VM|Keyword` where BB is the low byte of the
- * element number (PS3.5 §7.8.1) and GGGG may be a range `GLO-GHIp` (p = e, o or u).
+ * element number (PS3.5 §7.8.1), or 4 hex digits for an element defined only in one block, and
+ * GGGG may be a range `GLO-GHIp` (p = e, o or u).
  * @internal
  */
 export const PRIVATE_ELEMENTS: string = `
@@ -85,9 +86,9 @@ export const PRIVATE_ELEMENTS: string = `
 0029|02|DS|1-n|ConvolutionKernelCoefficients
 0029|03|DS|1|EdgeEnhancementGain
 @CMR42 CIRCLECVI
-0025|10|LO|1|WorkspaceID
-0025|20|LO|1|WorkspaceTimeString
-0025|30|OB|1|WorkspaceStream
+0025|1010|LO|1|WorkspaceID
+0025|1020|LO|1|WorkspaceTimeString
+0025|1030|OB|1|WorkspaceStream
 @DCMTK_ANONYMIZER
 0009|00|SQ|1|AnonymizerUIDMap
 0009|10|UI|1|AnonymizerUIDKey
@@ -284,7 +285,7 @@ export const PRIVATE_ELEMENTS: string = `
 0029|34|US|1|MagnificationReductionRatio
 0029|44|CS|1|LineDensityCode
 0029|50|CS|1|DataCompressionCode
-2011|11|CS|1|ImagePosition SpecifyingFlag
+2011|11|CS|1|ImagePositionSpecifyingFlag
 50F1|06|CS|1|EnergySubtractionParam
 50F1|07|CS|1|SubtractionRegistrationResult
 50F1|08|CS|1|EnergySubtractionParam2
@@ -320,7 +321,7 @@ export const PRIVATE_ELEMENTS: string = `
 0019|11|SS|1|SeriesContrast
 0019|12|SS|1|LastPseq
 0019|13|SS|1|StartNumberForBaseline
-0019|14|SS|1|End NumberForBaseline
+0019|14|SS|1|EndNumberForBaseline
 0019|15|SS|1|StartNumberForEnhancedScans
 0019|16|SS|1|EndNumberForEnhancedScans
 0019|17|SS|1|SeriesPlane
@@ -387,7 +388,7 @@ export const PRIVATE_ELEMENTS: string = `
 0019|84|DS|1|PeakSAR
 0019|85|SS|1|MonitorSAR
 0019|86|US|1|Unknown
-0019|87|DS|1|CardiacRepetition Time
+0019|87|DS|1|CardiacRepetitionTime
 0019|88|SS|1|ImagesPerCardiacCycle
 0019|8A|SS|1|ActualReceiveGainAnalog
 0019|8B|SS|1|ActualReceiveGainDigital
@@ -555,7 +556,7 @@ export const PRIVATE_ELEMENTS: string = `
 0023|F0|LO|1|CRDistributionCode
 0023|FF|US|1|CRShuttersApplied
 @GEMS_ADWSoft_3D1
-0047|01|SQ|1|Reconstruction Parameters Sequence
+0047|01|SQ|1|ReconstructionParametersSequence
 0047|50|UL|1|VolumeVoxelCount
 0047|51|UL|1|VolumeSegmentCount
 0047|53|US|1|VolumeSliceSize
@@ -995,7 +996,7 @@ export const PRIVATE_ELEMENTS: string = `
 0023|74|SL|1|NumberOfUpdatesToHeader
 0023|7D|SS|1|IndicatesIfStudyHasCompleteInfo
 @GEMS_Ultrasound_MovieGroup_001
-7FE1|60|OB/OW|1|IllegalPrivatePixelSequence
+7FE1|1060|OB/OW|1|IllegalPrivatePixelSequence
 @GEMS_YMHD_01
 0033|05|UN|1|Unknown
 0033|06|UN|1|Unknown
@@ -1057,10 +1058,10 @@ export const PRIVATE_ELEMENTS: string = `
 @MERGE TECHNOLOGIES, INC.
 0009|00|OB|1|Unknown
 @OCULUS Optikgeraete GmbH
-0029|10|OB|1|OriginalMeasuringData
-0029|12|UL|1|OriginalMeasuringDataLength
-0029|20|OB|1|OriginalMeasuringRawData
-0029|22|UL|1|OriginalMeasuringRawDataLength
+0029|1010|OB|1|OriginalMeasuringData
+0029|1012|UL|1|OriginalMeasuringDataLength
+0029|1020|OB|1|OriginalMeasuringRawData
+0029|1022|UL|1|OriginalMeasuringRawDataLength
 @PAPYRUS
 0009|00|LT|1|OriginalFileName
 0009|10|LT|1|OriginalFileLocation
@@ -1193,9 +1194,9 @@ export const PRIVATE_ELEMENTS: string = `
 2005|B1|FL|1|DiffusionDirectionAP
 2005|B2|FL|1|DiffusionDirectionFH
 @PHILIPS MR R5.5/PART
-0019|00|DS|1|FieldOfView
+0019|1000|DS|1|FieldOfView
 @PHILIPS MR R5.6/PART
-0019|00|DS|1|FieldOfView
+0019|1000|DS|1|FieldOfView
 @PHILIPS MR SPECTRO;1
 0019|01|US|1|Unknown
 0019|02|US|1|Unknown
@@ -1297,86 +1298,94 @@ export const PRIVATE_ELEMENTS: string = `
 0029|83|IS|1|ViewTransform
 6001|00|LT|1|Unknown
 @PHILIPS MR/PART
-0019|00|DS|1|FieldOfView
-0019|05|DS|1|CCAngulation
-0019|06|DS|1|APAngulation
-0019|07|DS|1|LRAngulation
-0019|08|IS|1|PatientPosition
-0019|09|IS|1|PatientOrientation
-0019|0A|IS|1|SliceOrientation
-0019|0B|DS|1|LROffcenter
-0019|0C|DS|1|CCOffcenter
-0019|0D|DS|1|APOffcenter
-0019|0E|DS|1|Unknown
-0019|0F|IS|1|NumberOfSlices
-0019|10|DS|1|SliceFactor
-0019|11|DS|1-n|EchoTimes
-0019|15|IS|1|DynamicStudy
-0019|18|DS|1|HeartbeatInterval
-0019|19|DS|1|RepetitionTimeFFE
-0019|1A|DS|1|FFEFlipAngle
-0019|1B|IS|1|NumberOfScans
-0019|21|DS|1-n|Unknown
-0019|22|DS|1|DynamicScanTimeBegin
-0019|24|IS|1|Unknown
-0019|64|DS|1|RepetitionTimeSE
-0019|65|DS|1|RepetitionTimeIR
-0019|69|IS|1|NumberOfPhases
-0019|6A|IS|1|CardiacFrequency
-0019|6B|DS|1|InversionDelay
-0019|6C|DS|1|GateDelay
-0019|6D|DS|1|GateWidth
-0019|6E|DS|1|TriggerDelayTime
-0019|80|IS|1|NumberOfChemicalShifts
-0019|81|DS|1|ChemicalShift
-0019|84|IS|1|NumberOfRows
-0019|85|IS|1|NumberOfSamples
-0019|94|LO|1|MagnetizationTransferContrast
-0019|95|LO|1|SpectralPresaturationWithInversionRecovery
-0019|96|IS|1|Unknown
-0019|97|LO|1|Unknown
-0019|A0|IS|1|Unknown
-0019|A1|DS|1|Unknown
-0019|A3|DS|1|Unknown
-0019|A4|CS|1|Unknown
-0019|C8|IS|1|Unknown
-0019|C9|IS|1|FoldoverDirectionTransverse
-0019|CA|IS|1|FoldoverDirectionSagittal
-0019|CB|IS|1|FoldoverDirectionCoronal
-0019|CC|IS|1|Unknown
-0019|CD|IS|1|Unknown
-0019|CE|IS|1|Unknown
-0019|CF|IS|1|NumberOfEchoes
-0019|D0|IS|1|ScanResolution
-0019|D2|LO|2|WaterFatShift
-0019|D4|IS|1|ArtifactReduction
-0019|D5|IS|1|Unknown
-0019|D6|IS|1|Unknown
-0019|D7|DS|1|ScanPercentage
-0019|D8|IS|1|Halfscan
-0019|D9|IS|1|EPIFactor
-0019|DA|IS|1|TurboFactor
-0019|DB|IS|1|Unknown
-0019|E0|IS|1|PercentageOfScanCompleted
-0019|E1|IS|1|Unknown
-0019|01|IS|1-n|StackType
-0019|02|IS|1-n|Unknown
-0019|45|IS|1|ReconstructionResolution
-0019|FC|IS|1|ResonanceFrequency
-0019|C0|DS|1|TriggerDelayTimes
-0019|E3|DS|1|PhaseContrastVelocity
-0021|00|IS|1|ReconstructionNumber
-0021|10|IS|1|ImageType
-0021|20|IS|1|SliceNumber
-0021|30|IS|1|EchoNumber
-0021|31|DS|1|PatientReferenceID
-0021|35|IS|1|ChemicalShiftNumber
-0021|40|IS|1|PhaseNumber
-0021|50|IS|1|DynamicScanNumber
-0021|60|IS|1|NumberOfRowsInObject
-0021|61|IS|1-n|RowNumber
-0021|62|IS|1-n|Unknown
-0021|21|IS|1|SliceGap
+0019|1000|DS|1|FieldOfView
+0019|1005|DS|1|CCAngulation
+0019|1006|DS|1|APAngulation
+0019|1007|DS|1|LRAngulation
+0019|1008|IS|1|PatientPosition
+0019|1009|IS|1|PatientOrientation
+0019|100A|IS|1|SliceOrientation
+0019|100B|DS|1|LROffcenter
+0019|100C|DS|1|CCOffcenter
+0019|100D|DS|1|APOffcenter
+0019|100E|DS|1|Unknown
+0019|100F|IS|1|NumberOfSlices
+0019|1010|DS|1|SliceFactor
+0019|1011|DS|1-n|EchoTimes
+0019|1015|IS|1|DynamicStudy
+0019|1018|DS|1|HeartbeatInterval
+0019|1019|DS|1|RepetitionTimeFFE
+0019|101A|DS|1|FFEFlipAngle
+0019|101B|IS|1|NumberOfScans
+0019|1021|DS|1-n|Unknown
+0019|1022|DS|1|DynamicScanTimeBegin
+0019|1024|IS|1|Unknown
+0019|1064|DS|1|RepetitionTimeSE
+0019|1065|DS|1|RepetitionTimeIR
+0019|1069|IS|1|NumberOfPhases
+0019|106A|IS|1|CardiacFrequency
+0019|106B|DS|1|InversionDelay
+0019|106C|DS|1|GateDelay
+0019|106D|DS|1|GateWidth
+0019|106E|DS|1|TriggerDelayTime
+0019|1080|IS|1|NumberOfChemicalShifts
+0019|1081|DS|1|ChemicalShift
+0019|1084|IS|1|NumberOfRows
+0019|1085|IS|1|NumberOfSamples
+0019|1094|LO|1|MagnetizationTransferContrast
+0019|1095|LO|1|SpectralPresaturationWithInversionRecovery
+0019|1096|IS|1|Unknown
+0019|1097|LO|1|Unknown
+0019|10A0|IS|1|Unknown
+0019|10A1|DS|1|Unknown
+0019|10A3|DS|1|Unknown
+0019|10A4|CS|1|Unknown
+0019|10C8|IS|1|Unknown
+0019|10C9|IS|1|FoldoverDirectionTransverse
+0019|10CA|IS|1|FoldoverDirectionSagittal
+0019|10CB|IS|1|FoldoverDirectionCoronal
+0019|10CC|IS|1|Unknown
+0019|10CD|IS|1|Unknown
+0019|10CE|IS|1|Unknown
+0019|10CF|IS|1|NumberOfEchoes
+0019|10D0|IS|1|ScanResolution
+0019|10D2|LO|2|WaterFatShift
+0019|10D4|IS|1|ArtifactReduction
+0019|10D5|IS|1|Unknown
+0019|10D6|IS|1|Unknown
+0019|10D7|DS|1|ScanPercentage
+0019|10D8|IS|1|Halfscan
+0019|10D9|IS|1|EPIFactor
+0019|10DA|IS|1|TurboFactor
+0019|10DB|IS|1|Unknown
+0019|10E0|IS|1|PercentageOfScanCompleted
+0019|10E1|IS|1|Unknown
+0019|1100|IS|1|NumberOfStacks
+0019|1101|IS|1-n|StackType
+0019|1102|IS|1-n|Unknown
+0019|110B|DS|1|LROffcenter
+0019|110C|DS|1|CCOffcenter
+0019|110D|DS|1|APOffcenter
+0019|1145|IS|1|ReconstructionResolution
+0019|11FC|IS|1|ResonanceFrequency
+0019|12C0|DS|1|TriggerDelayTimes
+0019|12E0|IS|1|PrepulseType
+0019|12E1|DS|1|PrepulseDelay
+0019|12E3|DS|1|PhaseContrastVelocity
+0021|1000|IS|1|ReconstructionNumber
+0021|1010|IS|1|ImageType
+0021|1020|IS|1|SliceNumber
+0021|1030|IS|1|EchoNumber
+0021|1031|DS|1|PatientReferenceID
+0021|1035|IS|1|ChemicalShiftNumber
+0021|1040|IS|1|PhaseNumber
+0021|1050|IS|1|DynamicScanNumber
+0021|1060|IS|1|NumberOfRowsInObject
+0021|1061|IS|1-n|RowNumber
+0021|1062|IS|1-n|Unknown
+0021|1100|DA|1|ScanDate
+0021|1110|TM|1|ScanTime
+0021|1221|IS|1|SliceGap
 0029|00|DS|2|Unknown
 0029|04|US|1|Unknown
 0029|10|DS|1|Unknown
@@ -1959,7 +1968,7 @@ export const PRIVATE_ELEMENTS: string = `
 0021|46|IS|1|MIPStopRow
 0021|47|IS|1|MIPStartColumn
 0021|48|IS|1|MIPStartColumn
-0021|49|IS|1|MIPStartSlice Name=
+0021|49|IS|1|MIPStartSliceName=
 0021|4A|IS|1|MIPStartSlice
 0021|4F|LT|1|OrderofSlices
 0021|50|US|1|SignalMask
