@@ -550,8 +550,8 @@ function readString(bytes: Uint8Array, start: number, end: number, vr: FieldVr):
  * Decode a command set (Implicit VR Little Endian group 0000, PS3.7 §6.3.1) into a typed message.
  *
  * Elements must be in group 0000 and in ascending order; retired and unknown group-0000 elements
- * are skipped. The Command Group Length, when present, must match the bytes that follow it.
- * A missing Priority reads as MEDIUM.
+ * are skipped. The Command Group Length value is not relied on (the PDVs delimit the command
+ * set). A missing Priority reads as MEDIUM.
  * @param bytes the complete command set (all command PDV fragments joined)
  * @throws DimseError with the offset of the problem, for any malformed input.
  */
@@ -576,8 +576,8 @@ export function decodeCommand(bytes: Uint8Array): DimseMessage {
     const vend = vstart + len
     if (tag === CommandTag.CommandGroupLength) {
       if (len !== 4) throw new DimseError(`CommandGroupLength has value length ${len}, expected 4`, p)
-      const gl = dv.getUint32(vstart, true)
-      if (gl !== n - vend) throw new DimseError(`CommandGroupLength is ${gl} but ${n - vend} bytes follow it`, p)
+      // Its value is not checked against the bytes that follow: the PDV framing already delimits
+      // the command set, and a peer's miscount is harmless (pynetdicom and DCMTK ignore it too).
     } else if (tag === CommandTag.CommandField || tag === CommandTag.CommandDataSetType) {
       if (len !== 2) throw new DimseError(`(0000,${hex4(tag)}) has value length ${len}, expected 2`, p)
       const v = dv.getUint16(vstart, true)
