@@ -68,6 +68,9 @@ export function decodeDataset(bytes: Uint8Array, transferSyntaxUid: string, opti
   return { dataset, warnings: p.warnings }
 }
 
+/** Thrown in partial mode when the data received so far ends inside an element. @internal */
+export const NEED_MORE: unique symbol = Symbol('need more data')
+
 function isUpper(c: number): boolean {
   return c >= 0x41 && c <= 0x5a
 }
@@ -85,6 +88,8 @@ export class DatasetParser {
   readonly lenient: boolean
   readonly maxLen: number
   readonly warnings: string[] = []
+  /** Stream decoder mode: data ending early throws {@link NEED_MORE}. */
+  partial = false
   /** Tag path for error messages: tags and item indexes, alternating. */
   private readonly path: number[] = []
 
@@ -122,7 +127,7 @@ export class DatasetParser {
    * Check whether the first element at `pos` is encoded as the transfer syntax says (explicit vs
    * implicit VR), as DCMTK does, and switch (with a warning) when it is clearly not.
    */
-  detectEncoding(pos: number): void {
+  detectEncoding(pos: number, dataLength = this.b.length): void {
     if (!this.lenient || this.b.length - pos < 8 || !this.le) return
     const c0 = this.b[pos + 4]!
     const c1 = this.b[pos + 5]!
@@ -138,11 +143,18 @@ export class DatasetParser {
       const tag = ((this.dv.getUint16(pos, true) << 16) | this.dv.getUint16(pos + 2, true)) >>> 0
       const dictVr = lookupTag(tag)?.vr
       const v = vrFromCode((c0 << 8) | c1)!
-      if ((dictVr !== undefined && dictVr.includes(v)) || len > this.b.length - pos - 8 || (tag & 0xffff) === 0) {
+      if ((dictVr !== undefined && dictVr.includes(v)) || len > dataLength - pos - 8 || (tag & 0xffff) === 0) {
         this.explicit = true
         this.warn('dataset is explicit VR although the transfer syntax is implicit VR', pos)
       }
     }
+  }
+
+  /** The dictionary says this tag is a sequence. */
+  isSequenceTag(tag: Tag): boolean {
+    if (tag >>> 16 & 1) return false
+    const e = lookupTag(tag)
+    return e !== undefined && e.vr.length === 1 && e.vr[0] === 'SQ'
   }
 
   /** The VR of an element in implicit VR data (PS3.5 §7.1.3): the dictionary's, resolved. */
@@ -179,6 +191,7 @@ export class DatasetParser {
     while (p < end) {
       if (end - p < 8) {
         if (onlyGroup >= 0) return p
+        this.short(end)
         this.warn(`${end - p} trailing bytes, too short for an element header`, p)
         return end
       }
@@ -224,54 +237,84 @@ export class DatasetParser {
         }
       }
     }
-    if (inItem) this.warn('missing Item Delimitation Item at the end of the data', p)
+    if (inItem) {
+      this.short(end)
+      this.warn('missing Item Delimitation Item at the end of the data', p)
+    }
     return p
+  }
+
+  /** VR of the last header read by {@link readHeader}. */
+  hVr: VR = 'UN'
+  /** Value length of the last header read (0xFFFFFFFF = undefined). */
+  hLen = 0
+  /** Whether the last header was explicit VR. */
+  hExplicit = true
+
+  /**
+   * Read the header of the element at `p` (tag already read) into `hVr`, `hLen` and
+   * `hExplicit`; returns the offset of the value.
+   */
+  readHeader(ds: Dataset, tag: Tag, p: number, end: number): number {
+    const b = this.b
+    const dv = this.dv
+    const le = this.le
+    if (this.explicit) {
+      const c0 = b[p + 4]!
+      const c1 = b[p + 5]!
+      const v = vrFromCode((c0 << 8) | c1)
+      this.hExplicit = true
+      if (v !== undefined) {
+        this.hVr = v
+        // PS3.5 §7.1.2: these VRs have 2 reserved bytes and a 32-bit length.
+        if (VR_INFO[v].longLength) {
+          if (end - p < 12) this.truncated(end, 'truncated element header', p, tag)
+          this.hLen = dv.getUint32(p + 8, le)
+          return p + 12
+        }
+        this.hLen = dv.getUint16(p + 6, le)
+        return p + 8
+      }
+      if (isUpper(c0) && isUpper(c1)) {
+        // Unknown VR: read as UN with the 32-bit length layout of UN (PS3.5 §6.2).
+        if (end - p < 12) this.truncated(end, 'truncated element header', p, tag)
+        this.warn(`unknown VR "${String.fromCharCode(c0, c1)}" read as UN`, p, tag)
+        this.hVr = 'UN'
+        this.hLen = dv.getUint32(p + 8, le)
+        return p + 12
+      }
+      // Lenient: an implicit VR element in explicit data (DCMTK detects this per element).
+      if (!this.lenient) this.fail(`invalid VR bytes 0x${hex2(c0)}${hex2(c1)}`, p, tag)
+      this.warn('implicit VR element in explicit VR data', p, tag)
+    }
+    this.hExplicit = false
+    this.hVr = this.implicitVR(tag, ds)
+    this.hLen = dv.getUint32(p + 4, le)
+    return p + 8
+  }
+
+  /**
+   * Data ends before `what`: in partial mode (stream decoder) ask for more data when the end is
+   * the end of the bytes received so far; otherwise an error.
+   */
+  truncated(end: number, reason: string, offset: number, tag?: Tag): never {
+    if (this.partial && end >= this.b.length) throw NEED_MORE
+    this.fail(reason, offset, tag)
+  }
+
+  /** In partial mode, running out of data means "wait for more" rather than an error. */
+  short(end: number): void {
+    if (this.partial && end >= this.b.length) throw NEED_MORE
   }
 
   /** Read one element whose header starts at `p` (tag already read); returns the next offset. */
   readElement(ds: Dataset, tag: Tag, p: number, end: number, ctx: ValueContext): number {
     const b = this.b
-    const dv = this.dv
-    const le = this.le
-    let vr: VR
-    let len: number
     const start = p
-    let explicitHere = this.explicit
-    if (explicitHere) {
-      const c0 = b[p + 4]!
-      const c1 = b[p + 5]!
-      const v = vrFromCode((c0 << 8) | c1)
-      if (v !== undefined) {
-        vr = v
-        if (VR_INFO[v].longLength) {
-          if (end - p < 12) this.fail('truncated element header', p, tag)
-          len = dv.getUint32(p + 8, le)
-          p += 12
-        } else {
-          len = dv.getUint16(p + 6, le)
-          p += 8
-        }
-      } else if (isUpper(c0) && isUpper(c1)) {
-        // Unknown VR: read as UN with the 32-bit length layout (PS3.5 §6.2, UN rules).
-        this.warn(`unknown VR "${String.fromCharCode(c0, c1)}" read as UN`, p, tag)
-        if (end - p < 12) this.fail('truncated element header', p, tag)
-        vr = 'UN'
-        len = dv.getUint32(p + 8, le)
-        p += 12
-      } else {
-        // Lenient: an implicit VR element in explicit data (as DCMTK detects per element).
-        if (!this.lenient) this.fail(`invalid VR bytes 0x${hex2(c0)}${hex2(c1)}`, p, tag)
-        this.warn('implicit VR element in explicit VR data', p, tag)
-        explicitHere = false
-        vr = this.implicitVR(tag, ds)
-        len = dv.getUint32(p + 4, le)
-        p += 8
-      }
-    } else {
-      vr = this.implicitVR(tag, ds)
-      len = dv.getUint32(p + 4, le)
-      p += 8
-    }
+    p = this.readHeader(ds, tag, p, end)
+    const vr = this.hVr
+    let len = this.hLen
+    const explicitHere = this.hExplicit
 
     if (len === UNDEFINED_LENGTH) {
       if (vr === 'SQ' || (vr === 'UN' && tag !== PIXEL_DATA) || (!explicitHere && tag !== PIXEL_DATA && vr !== 'OB' && vr !== 'OW')) {
@@ -285,10 +328,13 @@ export class DatasetParser {
         }
         this.path.push(tag, 0)
         const items: Dataset[] = []
-        p = this.readSequence(items, p, end, true, ctx)
-        this.path.length -= 2
-        this.explicit = saved
-        this.le = savedLe
+        try {
+          p = this.readSequence(items, p, end, true, ctx)
+        } finally {
+          this.path.length -= 2
+          this.explicit = saved
+          this.le = savedLe
+        }
         ds.set(DataElement.fromValue(tag, 'SQ', items, ctx))
         return p
       }
@@ -303,6 +349,7 @@ export class DatasetParser {
 
     if (len > this.maxLen) this.fail(`value length ${len} exceeds the limit of ${this.maxLen}`, start, tag)
     if (len > end - p) {
+      this.short(end)
       this.warn(`value length ${len} goes past the end of the data (${end - p} bytes left)`, start, tag)
       len = end - p
     }
@@ -312,6 +359,24 @@ export class DatasetParser {
       this.path.push(tag, 0)
       this.readSequence(items, p, p + len, false, ctx)
       this.path.length -= 2
+      ds.set(DataElement.fromValue(tag, 'SQ', items, ctx))
+    } else if (vr === 'UN' && explicitHere && len >= 8 && this.isSequenceTag(tag)) {
+      // A sequence sent as UN: its value is implicit VR little endian (PS3.5 §6.2.2), read it
+      // as the sequence the dictionary says it is (as DCMTK and pydicom do).
+      this.warn('sequence encoded as UN read as SQ (implicit VR little endian)', start, tag)
+      const items: Dataset[] = []
+      const saved = this.explicit
+      const savedLe = this.le
+      this.explicit = false
+      this.le = true
+      this.path.push(tag, 0)
+      try {
+        this.readSequence(items, p, p + len, false, ctx)
+      } finally {
+        this.path.length -= 2
+        this.explicit = saved
+        this.le = savedLe
+      }
       ds.set(DataElement.fromValue(tag, 'SQ', items, ctx))
     } else {
       ds.set(DataElement.fromBytes(tag, vr, b.subarray(p, p + len), ctx))
@@ -327,10 +392,12 @@ export class DatasetParser {
     const dv = this.dv
     for (;;) {
       if (p >= end) {
+        if (undefinedLength) this.short(end)
         if (undefinedLength) this.warn('missing Sequence Delimitation Item at the end of the data', p)
         return p
       }
       if (end - p < 8) {
+        this.short(end)
         this.warn('truncated item header', p)
         return end
       }
@@ -358,6 +425,7 @@ export class DatasetParser {
       } else {
         let iend = p + ilen
         if (ilen > end - p) {
+          this.short(end)
           this.warn(`item length ${ilen} goes past the end of its sequence`, p - 8)
           iend = end
         }
@@ -373,6 +441,7 @@ export class DatasetParser {
     let first = true
     for (;;) {
       if (end - p < 8) {
+        this.short(end)
         this.warn('missing Sequence Delimitation Item after encapsulated pixel data', p, tag)
         return end
       }
@@ -385,6 +454,7 @@ export class DatasetParser {
       if (ilen > this.maxLen) this.fail(`fragment length ${ilen} exceeds the limit of ${this.maxLen}`, p, tag)
       p += 8
       if (ilen > end - p) {
+        this.short(end)
         this.warn(`fragment length ${ilen} goes past the end of the data`, p - 8, tag)
         ilen = end - p
       }

@@ -25,6 +25,8 @@ export interface DecodedFile {
   transferSyntaxUid: string
   /** The file starts with a 128-byte preamble and `DICM`. */
   hasPreamble: boolean
+  /** Offset of the dataset in the file (after the meta group). */
+  datasetOffset: number
 }
 
 /** Options of {@link encodeFile}. */
@@ -131,6 +133,7 @@ function decodeRest(bytes: Uint8Array, m: MetaRead, options: DecodeOptions): Dec
     warnings: [...m.warnings, ...p.warnings],
     transferSyntaxUid: m.ts,
     hasPreamble: m.hasPreamble,
+    datasetOffset: m.pos,
   }
 }
 

@@ -1,0 +1,389 @@
+/**
+ * Incremental decoding of a dataset that arrives in chunks (a C-STORE data stream, a file read
+ * piece by piece). Top-level elements are emitted as soon as they are complete; large values
+ * (and encapsulated pixel data) are passed to a sink piece by piece as views of the incoming
+ * chunks, so memory does not grow with the size of those values.
+ * @module
+ */
+import { Dataset } from './element.js'
+import type { DataElement, ValueContext } from './element.js'
+import { DatasetParser, NEED_MORE, type DecodeOptions } from './decode.js'
+import { ItemDelimitationTag, ItemTag, SequenceDelimitationTag, UNDEFINED_LENGTH, formatTag } from './tag.js'
+import type { Tag } from './tag.js'
+import type { VR } from './vr.js'
+import { transferSyntaxInfo } from './transfer-syntax.js'
+import { decodeAscii } from './values.js'
+import { DicomError, DicomParseError } from '../errors.js'
+
+/** Options of {@link DatasetStreamDecoder}. */
+export interface StreamDecoderOptions extends Omit<DecodeOptions, 'inflate'> {
+  /** Transfer syntax of the data (the Deflated transfer syntax is not supported here). */
+  transferSyntaxUid: string
+  /**
+   * Values of defined length of at least this many bytes, and encapsulated pixel data, go to
+   * `onValueChunk` instead of being kept, when `onValueChunk` is given. Default 64 KiB.
+   */
+  valueThreshold?: number
+  /** Keep the decoded top-level elements in {@link DatasetStreamDecoder.dataset} (default true). */
+  keepElements?: boolean
+  /** Called for each complete top-level element (not for values sent to the sink). */
+  onElement?: (element: DataElement) => void
+  /**
+   * Called when a value sent to the sink starts: `length` is the value length, or 0xFFFFFFFF
+   * for encapsulated pixel data.
+   */
+  onValueStart?: (tag: Tag, vr: VR, length: number) => void
+  /**
+   * Receives a large value piece by piece: views of the incoming chunks, valid as long as the
+   * caller keeps those chunks. For encapsulated pixel data (undefined length) the pieces are
+   * the raw value: item headers, fragments and the final Sequence Delimitation Item (PS3.5 §A.4).
+   */
+  onValueChunk?: (tag: Tag, vr: VR, chunk: Uint8Array, isLast: boolean) => void
+}
+
+/** A list of chunks with views when contiguous and one copy when straddling (ws-style). */
+class ChunkQueue {
+  private chunks: Uint8Array[] = []
+  private head = 0
+  length = 0
+
+  push(c: Uint8Array): void {
+    if (c.length === 0) return
+    this.chunks.push(c)
+    this.length += c.length
+  }
+
+  /** `n` contiguous bytes from the front, without consuming them. */
+  peek(n: number): Uint8Array {
+    const first = this.chunks[this.head]!
+    if (first.length >= n) return first.subarray(0, n)
+    const out = new Uint8Array(n)
+    let o = 0
+    for (let i = this.head; o < n; i++) {
+      const c = this.chunks[i]!
+      const k = Math.min(c.length, n - o)
+      out.set(c.subarray(0, k), o)
+      o += k
+    }
+    // Replace the chunks copied in full by the copy, so the next peek is a view.
+    this.compact(out, n)
+    return out
+  }
+
+  private compact(out: Uint8Array, n: number): void {
+    let taken = 0
+    let i = this.head
+    while (i < this.chunks.length && taken + this.chunks[i]!.length <= n) taken += this.chunks[i++]!.length
+    const rest = i < this.chunks.length ? this.chunks[i]!.subarray(n - taken) : undefined
+    const next = [out]
+    if (rest !== undefined && rest.length > 0) next.push(rest)
+    for (let j = i + 1; j < this.chunks.length; j++) next.push(this.chunks[j]!)
+    this.chunks = next
+    this.head = 0
+  }
+
+  /** Drop `n` bytes from the front. */
+  skip(n: number): void {
+    this.length -= n
+    while (n > 0) {
+      const c = this.chunks[this.head]!
+      if (c.length <= n) {
+        n -= c.length
+        this.head++
+      } else {
+        this.chunks[this.head] = c.subarray(n)
+        n = 0
+      }
+    }
+    if (this.head > 64 || this.head === this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head)
+      this.head = 0
+    }
+  }
+
+  /** Take up to `n` bytes from the front as a view of one chunk. */
+  take(n: number): Uint8Array {
+    const c = this.chunks[this.head]!
+    const k = Math.min(n, c.length)
+    const v = c.subarray(0, k)
+    this.skip(k)
+    return v
+  }
+}
+
+const enum State {
+  Header,
+  Value,
+  Fragments,
+  FragmentValue,
+  Stopped,
+  Done,
+}
+
+/**
+ * Decode a dataset fed chunk by chunk. Feed with {@link push}, finish with {@link end}. Elements
+ * decode exactly as {@link decodeDataset} would decode the concatenated bytes.
+ *
+ * ```ts
+ * const dec = new DatasetStreamDecoder({ transferSyntaxUid, onValueChunk: (tag, vr, c, last) => file.write(c) })
+ * for await (const chunk of body) if (!dec.push(chunk)) break
+ * const { dataset, warnings } = dec.end()
+ * ```
+ */
+export class DatasetStreamDecoder {
+  /** Top-level elements decoded so far (unless `keepElements` is false). */
+  readonly dataset: Dataset
+  /** Recoverable problems met so far. */
+  readonly warnings: string[] = []
+  private readonly q = new ChunkQueue()
+  private readonly opts: StreamDecoderOptions
+  private readonly ctx: ValueContext
+  private explicit: boolean
+  private readonly le: boolean
+  private readonly threshold: number
+  private state = State.Header
+  private first = true
+  /** Stream offset of the front of the queue, for error messages. */
+  private offset = 0
+  private remaining = 0
+  private vTag = 0
+  private vVr: VR = 'OB'
+  /** Buffered bytes needed before the next parse attempt of an undefined-length element. */
+  private nextAttempt = 0
+
+  constructor(options: StreamDecoderOptions) {
+    const ts = transferSyntaxInfo(options.transferSyntaxUid)
+    if (ts.deflated) throw new DicomError('ERR_INVALID_ARGUMENT', 'the stream decoder does not inflate the Deflated transfer syntax; use decodeDataset')
+    this.opts = options
+    this.explicit = ts.explicitVR
+    this.le = ts.littleEndian
+    this.ctx = { littleEndian: ts.littleEndian, charset: [] }
+    this.dataset = new Dataset(this.ctx)
+    this.threshold = options.onValueChunk === undefined ? Infinity : Math.max(1, options.valueThreshold ?? 65536)
+  }
+
+  /** The decoder reached `stopBeforeTag`: further data is ignored. */
+  get stopped(): boolean {
+    return this.state === State.Stopped
+  }
+
+  /**
+   * Feed the next chunk (not copied; values may be views of it). Returns false once
+   * `stopBeforeTag` is reached and no more data is needed.
+   * @throws DicomParseError on malformed data that lenient mode cannot recover from.
+   */
+  push(chunk: Uint8Array): boolean {
+    if (this.state === State.Stopped) return false
+    if (this.state === State.Done) throw new DicomError('ERR_INVALID_ARGUMENT', 'push() after end()')
+    this.q.push(chunk)
+    this.run(false)
+    return !this.stopped
+  }
+
+  /**
+   * Signal the end of the data and return the result.
+   * @throws DicomParseError when the data ends inside an element (strict mode), or when it is
+   * malformed beyond what lenient mode recovers from.
+   */
+  end(): { dataset: Dataset; warnings: string[] } {
+    if (this.state !== State.Stopped && this.state !== State.Done) {
+      this.run(true)
+      const lenient = this.opts.lenient ?? true
+      const fail = (reason: string) => {
+        if (!lenient) throw new DicomParseError(reason, this.offset, formatTag(this.vTag))
+        this.warnings.push(`${reason} at offset ${this.offset}`)
+      }
+      const st = this.state as State
+      if (st === State.Value || st === State.FragmentValue || st === State.Fragments) {
+        fail(`data ends inside the value of ${formatTag(this.vTag)}`)
+        this.opts.onValueChunk?.(this.vTag, this.vVr, new Uint8Array(0), true)
+      } else if (this.q.length > 0) {
+        fail(`${this.q.length} trailing bytes, too short for an element header`)
+      }
+      this.state = State.Done
+    }
+    return { dataset: this.dataset, warnings: this.warnings }
+  }
+
+  private parser(bytes: Uint8Array, partial: boolean): DatasetParser {
+    const p = new DatasetParser(bytes, this.explicit, this.le, this.opts)
+    p.partial = partial
+    return p
+  }
+
+  private run(final: boolean): void {
+    for (;;) {
+      switch (this.state) {
+        case State.Header:
+          if (!this.header(final)) return
+          break
+        case State.Value: {
+          if (this.q.length === 0) return
+          const c = this.q.take(this.remaining)
+          this.remaining -= c.length
+          this.offset += c.length
+          this.opts.onValueChunk!(this.vTag, this.vVr, c, this.remaining === 0)
+          if (this.remaining === 0) this.state = State.Header
+          break
+        }
+        case State.Fragments: {
+          if (this.q.length < 8) return
+          const h = this.q.peek(8)
+          const itag = ((u16(h, 0, this.le) << 16) | u16(h, 2, this.le)) >>> 0
+          const ilen = u32(h, 4, this.le)
+          const copy = h.slice()
+          this.q.skip(8)
+          this.offset += 8
+          if (itag === SequenceDelimitationTag) {
+            this.opts.onValueChunk!(this.vTag, this.vVr, copy, true)
+            this.state = State.Header
+            break
+          }
+          if (itag !== ItemTag || ilen === UNDEFINED_LENGTH) {
+            throw new DicomParseError(`expected a fragment Item, found ${formatTag(itag)}`, this.offset - 8, formatTag(this.vTag))
+          }
+          this.opts.onValueChunk!(this.vTag, this.vVr, copy, false)
+          this.remaining = ilen
+          this.state = ilen > 0 ? State.FragmentValue : State.Fragments
+          break
+        }
+        case State.FragmentValue: {
+          if (this.q.length === 0) return
+          const c = this.q.take(this.remaining)
+          this.remaining -= c.length
+          this.offset += c.length
+          this.opts.onValueChunk!(this.vTag, this.vVr, c, false)
+          if (this.remaining === 0) this.state = State.Fragments
+          break
+        }
+        default:
+          return
+      }
+    }
+  }
+
+  /** Handle the element at the front of the queue; false when more data is needed. */
+  private header(final: boolean): boolean {
+    const q = this.q
+    if (q.length < 8) return false
+    const h = q.peek(Math.min(12, q.length))
+    const le = this.le
+    const tag = ((u16(h, 0, le) << 16) | u16(h, 2, le)) >>> 0
+    if (tag >>> 16 === 0xfffe) {
+      if (tag === ItemDelimitationTag || tag === SequenceDelimitationTag) {
+        const reason = `unexpected ${tag === ItemDelimitationTag ? 'Item' : 'Sequence'} Delimitation Item`
+        if (!(this.opts.lenient ?? true)) throw new DicomParseError(reason, this.offset, formatTag(tag))
+        this.warnings.push(`${reason} at offset ${this.offset} in ${formatTag(tag)}`)
+        q.skip(8)
+        this.offset += 8
+        return true
+      }
+      throw new DicomParseError('unexpected Item tag where a data element was expected', this.offset, formatTag(tag))
+    }
+    if (this.opts.stopBeforeTag !== undefined && tag >= this.opts.stopBeforeTag) {
+      this.state = State.Stopped
+      return false
+    }
+    if (this.first) {
+      // As decodeDataset does, check the first element against the transfer syntax; the
+      // length of the data is not known yet.
+      const dp = this.parser(h, false)
+      dp.detectEncoding(0, Infinity)
+      this.explicit = dp.explicit
+      this.commitWarnings(dp)
+      this.first = false
+    }
+    const hp = this.parser(h, !final)
+    let valueAt: number
+    try {
+      valueAt = hp.readHeader(this.dataset, tag, 0, h.length)
+    } catch (e) {
+      if (e === NEED_MORE) return false
+      throw e
+    }
+    const vr = hp.hVr
+    const len = hp.hLen
+    const streamable = this.opts.onValueChunk !== undefined
+    if (streamable && len !== UNDEFINED_LENGTH && len >= this.threshold && vr !== 'SQ' && !(vr === 'UN' && hp.isSequenceTag(tag))) {
+      this.commitWarnings(hp)
+      q.skip(valueAt)
+      this.offset += valueAt
+      this.vTag = tag
+      this.vVr = vr
+      this.remaining = len
+      if (len & 1) this.warn(`odd value length ${len}`, tag)
+      this.opts.onValueStart?.(tag, vr, len)
+      this.state = State.Value
+      return true
+    }
+    if (streamable && len === UNDEFINED_LENGTH && (vr === 'OB' || vr === 'OW' || (tag === 0x7fe00010 && vr !== 'SQ'))) {
+      if (hp.hExplicit || tag === 0x7fe00010) {
+        this.commitWarnings(hp)
+        q.skip(valueAt)
+        this.offset += valueAt
+        this.vTag = tag
+        this.vVr = vr === 'OW' ? 'OW' : 'OB'
+        this.opts.onValueStart?.(tag, this.vVr, len)
+        this.state = State.Fragments
+        return true
+      }
+    }
+    // Buffer the whole element, then decode it with the ordinary parser.
+    let need: number
+    if (len !== UNDEFINED_LENGTH) {
+      const max = this.opts.maxElementLength ?? Number.MAX_SAFE_INTEGER
+      if (len > max) throw new DicomParseError(`value length ${len} exceeds the limit of ${max}`, this.offset, formatTag(tag))
+      need = valueAt + len
+      if (q.length < need && !final) return false
+      need = Math.min(need, q.length)
+    } else {
+      if (q.length < this.nextAttempt && !final) return false
+      need = q.length
+    }
+    const bytes = q.peek(need)
+    const p = this.parser(bytes, !final)
+    p.explicit = this.explicit
+    let endAt: number
+    try {
+      endAt = p.readElement(this.dataset, tag, 0, bytes.length, this.ctx)
+    } catch (e) {
+      if (e === NEED_MORE) {
+        this.nextAttempt = Math.max(need * 2, need + 4096)
+        return false
+      }
+      if (e instanceof DicomParseError) throw new DicomParseError(e.reason, e.offset + this.offset, e.tagPath, { cause: e })
+      throw e
+    }
+    this.nextAttempt = 0
+    this.commitWarnings(p)
+    q.skip(endAt)
+    this.offset += endAt
+    const el = this.dataset.get(tag)!
+    if (tag === 0x00080005 && el.raw !== undefined) {
+      const s = decodeAscii(el.raw)
+      this.ctx.charset = s.trim() === '' ? [] : s.split('\\').map((x) => x.trim())
+    }
+    if (this.opts.keepElements === false) this.dataset.delete(tag)
+    this.opts.onElement?.(el)
+    return true
+  }
+
+  private commitWarnings(p: DatasetParser): void {
+    for (const w of p.warnings) this.warnings.push(this.offset ? `${w} (element at stream offset ${this.offset})` : w)
+  }
+
+  private warn(reason: string, tag: Tag): void {
+    if (!(this.opts.lenient ?? true)) throw new DicomParseError(reason, this.offset, formatTag(tag))
+    this.warnings.push(`${reason} at offset ${this.offset} in ${formatTag(tag)}`)
+  }
+}
+
+function u16(b: Uint8Array, o: number, le: boolean): number {
+  return le ? b[o]! | (b[o + 1]! << 8) : (b[o]! << 8) | b[o + 1]!
+}
+
+function u32(b: Uint8Array, o: number, le: boolean): number {
+  return le
+    ? (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0
+    : ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0
+}
