@@ -218,9 +218,26 @@ function isStorage(d) {
   return d.section === 'Storage (DICOM)' || d.section === 'DICOS Storage' || d.section === 'DICONDE Storage'
 }
 
+// Transfer syntaxes added to PS3.6 Table A-1 after the 2022 editions the inputs above follow
+// (HTJ2K: PS3.5 §A.4.4 / §10.18; JPEG XL: §A.4.15; Deflated Image Frame Compression: §A.4.13).
+const LATER_TRANSFER_SYNTAXES = [
+  ['1.2.840.10008.1.2.4.110', 'JPEGXLLossless', 'JPEG XL Lossless'],
+  ['1.2.840.10008.1.2.4.111', 'JPEGXLJPEGRecompression', 'JPEG XL JPEG Recompression'],
+  ['1.2.840.10008.1.2.4.112', 'JPEGXL', 'JPEG XL'],
+  ['1.2.840.10008.1.2.4.201', 'HTJ2KLossless', 'High-Throughput JPEG 2000 Image Compression (Lossless Only)'],
+  ['1.2.840.10008.1.2.4.202', 'HTJ2KLosslessRPCL', 'High-Throughput JPEG 2000 with RPCL Options Image Compression (Lossless Only)'],
+  ['1.2.840.10008.1.2.4.203', 'HTJ2K', 'High-Throughput JPEG 2000 Image Compression'],
+  ['1.2.840.10008.1.2.4.204', 'JPIPHTJ2KReferenced', 'JPIP HTJ2K Referenced'],
+  ['1.2.840.10008.1.2.4.205', 'JPIPHTJ2KReferencedDeflate', 'JPIP HTJ2K Referenced Deflate'],
+  ['1.2.840.10008.1.2.8.1', 'DeflatedImageFrameCompression', 'Deflated Image Frame Compression'],
+]
+
 function buildUids(py, defs) {
   const byUid = new Map()
   for (const u of py?.uids ?? []) byUid.set(u.uid, { ...u, storage: false })
+  for (const [uid, keyword, name] of LATER_TRANSFER_SYNTAXES) {
+    if (!byUid.has(uid)) byUid.set(uid, { uid, keyword, name, type: 'Transfer Syntax', retired: false, storage: false })
+  }
   for (const d of defs) {
     let e = byUid.get(d.uid)
     if (!e) {

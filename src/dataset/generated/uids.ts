@@ -50,12 +50,21 @@ export const UID_RECORDS: string = `
 1.2.840.10008.1.2.4.106|MPEG4HP42STEREO|MPEG-4 AVC/H.264 Stereo High Profile / Level 4.2|1|0
 1.2.840.10008.1.2.4.107|HEVCMP51|HEVC/H.265 Main Profile / Level 5.1|1|0
 1.2.840.10008.1.2.4.108|HEVCM10P51|HEVC/H.265 Main 10 Profile / Level 5.1|1|0
+1.2.840.10008.1.2.4.110|JPEGXLLossless|JPEG XL Lossless|1|0
+1.2.840.10008.1.2.4.111|JPEGXLJPEGRecompression|JPEG XL JPEG Recompression|1|0
+1.2.840.10008.1.2.4.112|JPEGXL|JPEG XL|1|0
+1.2.840.10008.1.2.4.201|HTJ2KLossless|High-Throughput JPEG 2000 Image Compression (Lossless Only)|1|0
+1.2.840.10008.1.2.4.202|HTJ2KLosslessRPCL|High-Throughput JPEG 2000 with RPCL Options Image Compression (Lossless Only)|1|0
+1.2.840.10008.1.2.4.203|HTJ2K|High-Throughput JPEG 2000 Image Compression|1|0
+1.2.840.10008.1.2.4.204|JPIPHTJ2KReferenced|JPIP HTJ2K Referenced|1|0
+1.2.840.10008.1.2.4.205|JPIPHTJ2KReferencedDeflate|JPIP HTJ2K Referenced Deflate|1|0
 1.2.840.10008.1.2.5|RLELossless||1|0
 1.2.840.10008.1.2.6.1|RFC2557MIMEEncapsulation|RFC 2557 MIME encapsulation|1|1
 1.2.840.10008.1.2.6.2|XMLEncoding||1|1
 1.2.840.10008.1.2.7.1|SMPTEST211020UncompressedProgressiveActiveVideo|SMPTE ST 2110-20 Uncompressed Progressive Active Video|1|0
 1.2.840.10008.1.2.7.2|SMPTEST211020UncompressedInterlacedActiveVideo|SMPTE ST 2110-20 Uncompressed Interlaced Active Video|1|0
 1.2.840.10008.1.2.7.3|SMPTEST211030PCMDigitalAudio|SMPTE ST 2110-30 PCM Digital Audio|1|0
+1.2.840.10008.1.2.8.1|DeflatedImageFrameCompression||1|0
 1.2.840.10008.1.3.10|MediaStorageDirectoryStorage||0|0
 1.2.840.10008.1.4.1.1|TalairachBrainAtlas|Talairach Brain Atlas Frame of Reference|2|0
 1.2.840.10008.1.4.1.2|SPM2T1|SPM2 T1 Frame of Reference|2|0
