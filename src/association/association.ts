@@ -812,7 +812,10 @@ export class Association extends EventEmitter<AssociationEventMap> {
     if (ms <= 0) return
     this.#artim = setTimeout(() => {
       this.#artim = undefined
-      if (this.#state === 'Sta2') this.#establishError = new TimeoutError('artim', ms)
+      if (this.#state === 'Sta2') {
+        this.#establishError = new TimeoutError('artim', ms)
+        this.#established.reject(this.#establishError)
+      }
       this.#dispatch('Evt18')
     }, ms)
   }
