@@ -233,8 +233,20 @@ export const ALL_SETS: readonly GraphicSet[] = [
 // ---------------------------------------------------------------------------------------------
 // GB18030 / GBK encoder tables
 
-/** Reverse table of the 2-byte GBK/GB18030 codes (lead 0x81..0xFE, trail 0x40..0xFE ≠ 0x7F). */
-export const gbTwoByte = lazy((): Map<number, number> => {
+const twoByteTables = new Map<string, Map<number, number>>()
+
+/**
+ * Reverse table of the 2-byte GBK or GB18030 codes (lead 0x81..0xFE, trail 0x40..0xFE ≠ 0x7F),
+ * built from the decoder of that label (platforms may decode a few codes differently for
+ * `gbk` and `gb18030`, so each label gets its own table).
+ */
+export function gbTwoByte(label: 'gbk' | 'gb18030'): Map<number, number> {
+  let t = twoByteTables.get(label)
+  if (!t) twoByteTables.set(label, (t = buildGbTwoByte(label)))
+  return t
+}
+
+function buildGbTwoByte(label: string): Map<number, number> {
   const codes: number[] = []
   for (let b1 = 0x81; b1 <= 0xfe; b1++) for (let b2 = 0x40; b2 <= 0xfe; b2++) if (b2 !== 0x7f) codes.push((b1 << 8) | b2)
   const buf = new Uint8Array(codes.length * 3)
@@ -243,7 +255,7 @@ export const gbTwoByte = lazy((): Map<number, number> => {
     buf[i * 3 + 1] = c & 0xff
     buf[i * 3 + 2] = 0x0a
   })
-  const parts = new TextDecoder('gb18030').decode(buf).split('\n')
+  const parts = new TextDecoder(label).decode(buf).split('\n')
   const enc = new Map<number, number>()
   if (parts.length !== codes.length + 1) return enc
   for (let i = 0; i < codes.length; i++) {
@@ -253,7 +265,7 @@ export const gbTwoByte = lazy((): Map<number, number> => {
     if (!enc.has(u)) enc.set(u, codes[i]!)
   }
   return enc
-})
+}
 
 /**
  * Reverse table of the 4-byte GB18030 codes for BMP characters (0x81308130..0x8439FE39),

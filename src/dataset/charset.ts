@@ -530,7 +530,7 @@ function encodeGb(text: string, full: boolean, charset: readonly string[]): Uint
       out.push(cp)
       continue
     }
-    const two = gbTwoByte().get(cp)
+    const two = gbTwoByte(full ? 'gb18030' : 'gbk').get(cp)
     if (two !== undefined) {
       out.push(two >> 8, two & 0xff)
       continue

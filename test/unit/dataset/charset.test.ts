@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest'
-import { existsSync, readFileSync } from 'node:fs'
+import { afterAll, describe, expect, it } from 'vitest'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { charsetOfTerm, decodeText, encodeText, parseSpecificCharacterSet } from '../../../src/dataset/charset.js'
 import { DicomError } from '../../../src/errors.js'
@@ -302,6 +304,100 @@ describe.skipIf(!haveCorpus)('corpus PatientName decoding agrees with pydicom', 
         const raw = pn.value.subarray(0, pn.value.length - (/[ \0]$/.test(String.fromCharCode(pn.value[pn.value.length - 1]!)) ? 1 : 0))
         expect(encodeText(text, charset, 'PN')).toEqual(raw)
       }
+    })
+  }
+})
+
+// ---------------------------------------------------------------------------------------------
+// Differential tests against DCMTK (dcm2json decodes to UTF-8; dcmconv +C encodes from UTF-8).
+// DCMTK uses glibc iconv here, which cannot convert ISO 2022 IR 87 / IR 159, and dcmconv cannot
+// write code extensions at all, so the ISO 2022 multi-byte cases are checked in one direction.
+
+const haveDcmtk = ((): boolean => {
+  try {
+    execFileSync('dcm2json', ['--version'], { stdio: 'ignore' })
+    execFileSync('dcmconv', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
+if (!haveDcmtk) console.log('charset DCMTK tests skipped: dcm2json/dcmconv not found')
+
+/** Test-only builder: explicit VR LE elements with 2-byte lengths, padded with a space. */
+function element(group: number, elem: number, vr: string, value: Uint8Array): number[] {
+  const v = [...value]
+  if (v.length % 2) v.push(0x20)
+  return [group & 0xff, group >> 8, elem & 0xff, elem >> 8, vr.charCodeAt(0), vr.charCodeAt(1), v.length & 0xff, v.length >> 8, ...v]
+}
+
+const DIFF_CASES: Array<{ charset: string[]; sample: string[] }> = [
+  { charset: ['ISO_IR 100'], sample: ['Jérôme', 'Buc^Jérôme', 'ÆØÅ ÿ', 'Größe'] },
+  { charset: ['ISO_IR 101'], sample: ['Łódź', 'Příliš žluťoučký'] },
+  { charset: ['ISO_IR 144'], sample: ['Люкceмбypг', 'Иванов^Иван'] },
+  { charset: ['ISO_IR 126'], sample: ['Διονυσιος', 'αβγ^ΔΕΖ'] },
+  { charset: ['ISO_IR 127'], sample: ['قباني^لنزار'] },
+  { charset: ['ISO_IR 138'], sample: ['שרון^דבורה'] },
+  { charset: ['ISO_IR 148'], sample: ['Çağrı^Işık'] },
+  { charset: ['ISO_IR 166'], sample: ['สมชาย^ใจดี'] },
+  // one value only: DCMTK 3.6.7 (iconv JIS_X0201) turns the 05/12 value delimiter into YEN SIGN
+  // before splitting values, whereas PS3.5 §6.1.2.3 keeps 05/12 as the delimiter in every repertoire
+  { charset: ['ISO_IR 13'], sample: ['ﾔﾏﾀﾞ^ﾀﾛｳ ABC'] },
+  { charset: ['ISO_IR 192'], sample: ['Wang^XiaoDong=王^小東', '😀 émoji', 'Ωmega'] },
+  { charset: ['GB18030'], sample: ['Wang^XiaoDong=王^小东', '¥€ 中文', '\u{20000}'] },
+  { charset: ['', 'ISO 2022 IR 149'], sample: ['Hong^Gildong=洪^吉洞=홍^길동', '한글 text 한글'] },
+  { charset: ['', 'ISO 2022 IR 58'], sample: ['Zhang^XiaoDong=张^小东', '第一行文字。'] },
+  { charset: ['ISO 2022 IR 100', 'ISO 2022 IR 126'], sample: ['Jérôme Δίας', 'é^α=β'] },
+]
+
+describe.skipIf(!haveDcmtk)('DCMTK agrees', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dimse-charset-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  for (const { charset, sample } of DIFF_CASES) {
+    const name = charset.join('\\')
+    it(`dcm2json decodes what encodeText wrote (${name})`, () => {
+      // one multi-valued LO (Study Description), one PN per sample, one LT with CR LF lines
+      const lo = sample.map((s) => s.replace(/[\\^=]/g, ' ')).join('\\')
+      const lt = sample.join('\r\n')
+      const file = new Uint8Array([
+        ...element(0x0008, 0x0005, 'CS', new TextEncoder().encode(charset.join('\\'))),
+        ...element(0x0008, 0x1030, 'LO', encodeText(lo, charset, 'LO')),
+        ...element(0x0010, 0x0010, 'PN', encodeText(sample.join('\\'), charset, 'PN')),
+        ...element(0x0010, 0x4000, 'LT', encodeText(lt, charset, 'LT')),
+      ])
+      const path = join(dir, 'enc.dcm')
+      writeFileSync(path, file)
+      const json = JSON.parse(execFileSync('dcm2json', ['-q', '-f', '-te', path], { encoding: 'utf8' })) as Record<string, { Value: unknown[] }>
+      expect(json['00081030']!.Value).toEqual(lo.split('\\'))
+      const pn = (json['00100010']!.Value as PnGolden[]).map((g) => [g.Alphabetic ?? '', g.Ideographic ?? '', g.Phonetic ?? ''].join('=').replace(/=+$/, ''))
+      expect(pn).toEqual(sample)
+      expect(json['00104000']!.Value).toEqual([lt])
+    })
+
+    // dcmconv cannot convert to code extensions ("value '\\ISO 2022 IR 149' not supported")
+    it.skipIf(charset.length > 1)(`decodeText reads what dcmconv +C wrote (${name})`, () => {
+      const lt = sample.join('\r\n')
+      const utf8 = new Uint8Array([
+        ...element(0x0008, 0x0005, 'CS', new TextEncoder().encode('ISO_IR 192')),
+        ...element(0x0010, 0x0010, 'PN', new TextEncoder().encode(sample.join('\\'))),
+        ...element(0x0010, 0x4000, 'LT', new TextEncoder().encode(lt)),
+      ])
+      const src = join(dir, 'utf8.dcm')
+      const dst = join(dir, 'conv.dcm')
+      writeFileSync(src, utf8)
+      execFileSync('dcmconv', ['-q', '-f', '-te', '+C', charset.join('\\'), '-F', '+te', src, dst])
+      const out = new Uint8Array(readFileSync(dst))
+      const pn = findElements(out, 0x0010, 0x0010, 'PN')[0]!.value
+      const ltRaw = findElements(out, 0x0010, 0x4000, 'LT')[0]!.value
+      const w = collect()
+      expect(decodeText(pn, charset, 'PN', w.onWarning).replace(/ $/, '')).toBe(sample.join('\\'))
+      expect(decodeText(ltRaw, charset, 'LT', w.onWarning).replace(/ $/, '')).toBe(lt)
+      expect(w.warnings).toEqual([])
+      // and encodeText writes the same bytes as DCMTK
+      const unpad = (b: Uint8Array) => (b.length > 0 && b[b.length - 1] === 0x20 ? b.subarray(0, b.length - 1) : b)
+      expect(encodeText(sample.join('\\'), charset, 'PN')).toEqual(unpad(pn))
+      expect(encodeText(lt, charset, 'LT')).toEqual(unpad(ltRaw))
     })
   }
 })
