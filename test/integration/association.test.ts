@@ -17,8 +17,8 @@ import {
   type AcceptorPolicy,
   type AssociationListener,
   type AssociationRequestOptions,
-  type Pdv,
 } from '../../src/association/index.js'
+import type { Pdv } from '../../src/pdu/types.js'
 import { AssociationAbortedError, AssociationRejectedError, TimeoutError } from '../../src/errors.js'
 import { encodePduToBytes } from '../../src/pdu/encode.js'
 import { PduType, type AssociateRqPdu } from '../../src/pdu/types.js'

@@ -10,8 +10,8 @@ import {
   Association,
   listen,
   type AssociationListener,
-  type Pdv,
 } from '../../src/association/index.js'
+import type { Pdv } from '../../src/pdu/types.js'
 import { AssociationRejectedError } from '../../src/errors.js'
 
 const VERIFICATION = '1.2.840.10008.1.1'
@@ -231,7 +231,7 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     expect(v.get(0x0100)).toBe(0x8030)
     expect(v.get(0x0120)).toBe(7)
     expect(v.get(0x0900)).toBe(0)
-    const closed = new Promise((r) => assoc.once('closed', r))
+    const closed = new Promise<void>((r) => assoc.once('closed', () => r()))
     await assoc.release()
     await closed
     expect(assoc.state).toBe('Sta1')
