@@ -215,7 +215,10 @@ function readDcuid() {
 
 function isStorage(d) {
   if (d.section === 'DRAFT') return /Storage$/.test(d.define)
-  return d.section === 'Storage (DICOM)' || d.section === 'DICOS Storage' || d.section === 'DICONDE Storage'
+  if (d.section === 'Storage (DICOM)' || d.section === 'DICOS Storage' || d.section === 'DICONDE Storage') return true
+  // Storage classes filed under other services (Color Palette Storage); not the DICOMDIR class,
+  // which is never sent by C-STORE (PS3.10 §8.6).
+  return /Storage$/.test(d.define) && !d.section.startsWith('DICOMDIR')
 }
 
 // Transfer syntaxes added to PS3.6 Table A-1 after the 2022 editions the inputs above follow
@@ -363,13 +366,14 @@ writeOut(
   `/**
  * The UID registry of PS3.6 Table A-1 (via pydicom's transcription and DCMTK's dcuid.h), one
  * record per line: \`UID|Keyword|Name|TypeIndex|Flags\`; TypeIndex indexes UID_TYPES; Flags bit 0 =
- * retired, bit 1 = Storage SOP Class (a SOP class of DCMTK's storage lists, PS3.4 Annex B).
+ * retired, bit 1 = Storage SOP Class (PS3.4 Annex B and the non-patient storage classes, as dcuid.h
+ * files them).
  * @internal
  */
-export const UID_TYPES: readonly string[] = ${JSON.stringify([...TYPE_CODES.keys()])}
-
-/** @internal */
 export const UID_RECORDS: string = ${packLines(uidLines)}
+
+/** The PS3.6 UID types that UID_RECORDS' TypeIndex refers to. @internal */
+export const UID_TYPES: readonly string[] = ${JSON.stringify([...TYPE_CODES.keys()])}
 `,
 )
 console.log(`${publicLines.length} elements, ${rangeLines.length} ranges, ${priv.length} private, ${uids.length} UIDs, ${uids.filter((u) => u.storage).length} storage`)

@@ -22,7 +22,8 @@ export interface UidEntry {
   /**
    * True for SOP classes of the Storage Service Class (PS3.4 Annex B and the non-patient object
    * storage of Annex GG etc.): everything DCMTK's storescp accepts, plus hanging protocols,
-   * implant templates, color palettes and defined procedure protocols.
+   * implant templates, color palettes and defined procedure protocols. Not the Media Storage
+   * Directory (DICOMDIR) class, which is never sent by C-STORE.
    */
   storage: boolean
 }

@@ -2,12 +2,10 @@
 /**
  * The UID registry of PS3.6 Table A-1 (via pydicom's transcription and DCMTK's dcuid.h), one
  * record per line: `UID|Keyword|Name|TypeIndex|Flags`; TypeIndex indexes UID_TYPES; Flags bit 0 =
- * retired, bit 1 = Storage SOP Class (a SOP class of DCMTK's storage lists, PS3.4 Annex B).
+ * retired, bit 1 = Storage SOP Class (PS3.4 Annex B and the non-patient storage classes, as dcuid.h
+ * files them).
  * @internal
  */
-export const UID_TYPES: readonly string[] = ["SOP Class","Transfer Syntax","Well-known frame of reference","Well-known SOP Instance","DICOM UIDs as a Coding Scheme","Coding Scheme","Application Context Name","Meta SOP Class","Service Class","Well-known Printer SOP Instance","Well-known Print Queue SOP Instance","Application Hosting Model","Mapping Resource","LDAP OID","Synchronization Frame of Reference"]
-
-/** @internal */
 export const UID_RECORDS: string = `
 1.2.840.10008.1.1|Verification|Verification SOP Class|0|0
 1.2.840.10008.1.2|ImplicitVRLittleEndian||1|0
@@ -408,7 +406,7 @@ export const UID_RECORDS: string = `
 1.2.840.10008.5.1.4.38.2|HangingProtocolInformationModelFind|Hanging Protocol Information Model - FIND|0|0
 1.2.840.10008.5.1.4.38.3|HangingProtocolInformationModelMove|Hanging Protocol Information Model - MOVE|0|0
 1.2.840.10008.5.1.4.38.4|HangingProtocolInformationModelGet|Hanging Protocol Information Model - GET|0|0
-1.2.840.10008.5.1.4.39.1|ColorPaletteStorage||0|0
+1.2.840.10008.5.1.4.39.1|ColorPaletteStorage||0|2
 1.2.840.10008.5.1.4.39.2|ColorPaletteQueryRetrieveInformationModelFind|Color Palette Query/Retrieve Information Model - FIND|0|0
 1.2.840.10008.5.1.4.39.3|ColorPaletteQueryRetrieveInformationModelMove|Color Palette Query/Retrieve Information Model - MOVE|0|0
 1.2.840.10008.5.1.4.39.4|ColorPaletteQueryRetrieveInformationModelGet|Color Palette Query/Retrieve Information Model - GET|0|0
@@ -475,3 +473,6 @@ export const UID_RECORDS: string = `
 1.2.840.10008.15.1.1|UTC|Universal Coordinated Time|14|0
 1.2.840.113619.5.2|PrivateGE_LEI_WithBigEndianPixelDataTransferSyntax||1|0
 `
+
+/** The PS3.6 UID types that UID_RECORDS' TypeIndex refers to. @internal */
+export const UID_TYPES: readonly string[] = ["SOP Class","Transfer Syntax","Well-known frame of reference","Well-known SOP Instance","DICOM UIDs as a Coding Scheme","Coding Scheme","Application Context Name","Meta SOP Class","Service Class","Well-known Printer SOP Instance","Well-known Print Queue SOP Instance","Application Hosting Model","Mapping Resource","LDAP OID","Synchronization Frame of Reference"]

@@ -145,6 +145,7 @@ int main() {
     const extra = STORAGE_SOP_CLASSES.filter((u) => !lists.get('all')!.has(u)).map((u) => lookupUid(u)!.keyword)
     expect(extra.sort()).toEqual(
       [
+        'ColorPaletteStorage',
         'CTDefinedProcedureProtocolStorage',
         'GenericImplantTemplateStorage',
         'HangingProtocolStorage',
