@@ -261,11 +261,12 @@ function warner(onWarning: CharsetWarningHandler | undefined): (m: string) => vo
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
-const utf8Fatal = new TextDecoder('utf-8', { fatal: true })
+// ignoreBOM keeps a leading U+FEFF in the string instead of silently dropping it
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const decoders = new Map<string, TextDecoder>()
 function decoderFor(label: string): TextDecoder {
   let d = decoders.get(label)
-  if (!d) decoders.set(label, (d = new TextDecoder(label)))
+  if (!d) decoders.set(label, (d = new TextDecoder(label, { ignoreBOM: true })))
   return d
 }
 
@@ -355,7 +356,12 @@ function decodeIso2022(
       while (j < n && bytes[j]! >= 0x20 && bytes[j]! <= 0x2f) j++
       const end = j < n && bytes[j]! >= 0x30 && bytes[j]! <= 0x7e ? j + 1 : j
       const seq = bytes.subarray(i, end)
-      const set = ALL_SETS.find((s) => s.escape.length === seq.length && s.escape.every((x, k) => x === seq[k]))
+      let set = ALL_SETS.find((s) => s.escape.length === seq.length && s.escape.every((x, k) => x === seq[k]))
+      if (!set && seq.length === 3 && seq[1] === 0x24 && seq[2] === 0x40) {
+        // ESC $ @ designates JIS C 6226-1978, the predecessor of JIS X 0208; not a DICOM term
+        warn('escape sequence ESC $ @ (JIS C 6226-1978) read as JIS X 0208')
+        set = ISO_IR_87
+      }
       if (set) {
         if (!r.sets.includes(set)) warn(`escape sequence for ${set.id}, which Specific Character Set does not declare`)
         if (set.area === 'G0') g0 = set

@@ -174,6 +174,11 @@ describe('ISO 2022 state handling', () => {
     expect(decodeText(u8(0x1b, 0x2d, 0x46, 0xc4), ['ISO_IR 100'], 'LO', w.onWarning)).toBe('Δ')
     expect(w.warnings.length).toBe(2)
   })
+  it('reads ESC $ @ (JIS C 6226-1978) as JIS X 0208, with a warning', () => {
+    const w = collect()
+    expect(decodeText(u8(0x1b, 0x24, 0x40, 0x3b, 0x33, 0x1b, 0x28, 0x42), ['', 'ISO 2022 IR 87'], 'PN', w.onWarning)).toBe('山')
+    expect(w.warnings.length).toBe(1)
+  })
   it('refuses to encode ESC', () => {
     expect(() => encodeText('a\u001bb', ['', 'ISO 2022 IR 87'], 'LT')).toThrow(DicomError)
   })
@@ -184,6 +189,9 @@ describe('Unicode and GB encodings', () => {
     const w = collect()
     expect(decodeText(u8(0x41, 0xff, 0x42), ['ISO_IR 192'], 'LO', w.onWarning)).toBe('A\ufffdB')
     expect(w.warnings.length).toBe(1)
+  })
+  it('ISO_IR 192: a leading BOM is kept as U+FEFF, not dropped', () => {
+    expect(decodeText(u8(0xef, 0xbb, 0xbf, 0x41), ['ISO_IR 192'], 'LO')).toBe('\ufeffA')
   })
   it('ISO_IR 192: an unpaired surrogate cannot be encoded', () => {
     expect(() => encodeText('a\ud800', ['ISO_IR 192'], 'LO')).toThrow(DicomError)
