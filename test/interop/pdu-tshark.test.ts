@@ -175,7 +175,7 @@ describe.skipIf(!haveTshark)('tshark DICOM dissector reads our PDUs', () => {
     ])
     pcap.conversation(40003, [
       [true, enc(rq)],
-      [false, enc({ ...ac, presentationContexts: [{ id: 1, result: 0, transferSyntax: IMPLICIT }, { id: 3, result: 4, transferSyntax: EXPLICIT }] } as Pdu)],
+      [false, enc({ ...ac, presentationContexts: [{ id: 1, result: 0, transferSyntax: IMPLICIT }, { id: 3, result: 4 }] } as Pdu)],
       [true, enc({ type: PduType.Abort, source: 0, reason: 0 })],
     ])
     const file = join(dir, 'pdus.pcap')
