@@ -25,3 +25,13 @@ export type { DeflateCodec } from './deflate.js'
 export * from './uids.js'
 export { DatasetStreamDecoder } from './stream.js'
 export type { StreamDecoderOptions } from './stream.js'
+export { datasetToJson, datasetFromJson, base64Encode, base64Decode } from './json.js'
+export type {
+  DicomJsonModel,
+  DicomJsonAttribute,
+  DicomJsonValue,
+  DicomJsonPersonName,
+  DicomJsonPath,
+  DatasetToJsonOptions,
+  DatasetFromJsonOptions,
+} from './json.js'
