@@ -8,6 +8,8 @@ export default defineConfig({
     'association/index': 'src/association/index.ts',
     'dimse/index': 'src/dimse/index.ts',
     'services/index': 'src/services/index.ts',
+    // not exported by package.json: synthetic data for scripts/make-samples.mjs, the demo and benches
+    'samples/index': 'src/samples/index.ts',
     cli: 'src/cli.ts',
   },
   format: ['esm', 'cjs'],
