@@ -14,7 +14,8 @@ import { ItemDelimitationTag, ItemTag, SequenceDelimitationTag, UNDEFINED_LENGTH
 import type { Tag } from './tag.js'
 import { VR_INFO, vrFromCode } from './vr.js'
 import type { VR } from './vr.js'
-import { lookupTag } from './dictionary.js'
+import { lookupPrivate, lookupTag } from './dictionary.js'
+import type { DictionaryEntry } from './dictionary.js'
 import { transferSyntaxInfo } from './transfer-syntax.js'
 import { inflateWith } from './deflate.js'
 import { decodeAscii } from './values.js'
@@ -48,6 +49,8 @@ export interface DecodeResult {
 }
 
 const PIXEL_DATA = 0x7fe00010
+/** Deepest sequence nesting accepted (a guard against stack exhaustion on hostile input). */
+const MAX_DEPTH = 200
 const SPECIFIC_CHARACTER_SET = 0x00080005
 const PIXEL_REPRESENTATION = 0x00280103
 
@@ -150,11 +153,19 @@ export class DatasetParser {
     }
   }
 
-  /** The dictionary says this tag is a sequence. */
-  isSequenceTag(tag: Tag): boolean {
-    if (tag >>> 16 & 1) return false
-    const e = lookupTag(tag)
+  /** The dictionary says SQ (public tags; private ones too when `ds` holds their creator). */
+  isSequenceTag(tag: Tag, ds?: Dataset): boolean {
+    const e = tag >>> 16 & 1 ? (ds === undefined ? undefined : this.privateEntry(tag, ds)) : lookupTag(tag)
     return e !== undefined && e.vr.length === 1 && e.vr[0] === 'SQ'
+  }
+
+  /** Private dictionary entry of a private element, found through its creator (PS3.5 §7.8.1). */
+  privateEntry(tag: Tag, ds: Dataset): DictionaryEntry | undefined {
+    const elem = tag & 0xffff
+    if (elem < 0x1000) return undefined
+    const creator = ds.get(((tag & 0xffff0000) | (elem >>> 8)) >>> 0)?.raw
+    if (creator === undefined) return undefined
+    return lookupPrivate(decodeAscii(creator).replace(/[ \0]+$/, '').trim(), tag)
   }
 
   /** The VR of an element in implicit VR data (PS3.5 §7.1.3): the dictionary's, resolved. */
@@ -162,11 +173,11 @@ export class DatasetParser {
     const elem = tag & 0xffff
     if (elem === 0) return 'UL' // group length (PS3.5 §7.2)
     if (tag === PIXEL_DATA) return 'OW' // PS3.5 §A.1 c: OW in implicit VR
+    let e: DictionaryEntry | undefined
     if (tag >>> 16 & 1) {
       if (elem >= 0x10 && elem <= 0xff) return 'LO' // private creator (PS3.5 §7.8.1)
-      return 'UN'
-    }
-    const e = lookupTag(tag)
+      e = this.privateEntry(tag, ds)
+    } else e = lookupTag(tag)
     if (e === undefined || e.vr.length === 0) return 'UN'
     const vrs = e.vr
     if (vrs.length === 1) return vrs[0]!
@@ -390,6 +401,7 @@ export class DatasetParser {
    */
   readSequence(items: Dataset[], p: number, end: number, undefinedLength: boolean, ctx: ValueContext): number {
     const dv = this.dv
+    if (this.path.length > 2 * MAX_DEPTH) this.fail(`sequences nested deeper than ${MAX_DEPTH} levels`, p)
     for (;;) {
       if (p >= end) {
         if (undefinedLength) this.short(end)

@@ -75,7 +75,9 @@ export class Encoder {
 
   encode(ds: Dataset): Uint8Array {
     this.plan = { vals: [], lens: [] }
-    const ctx: ValueContext = { littleEndian: this.le, charset: [] }
+    // Without its own (0008,0005), a dataset's text is in the character set of its context
+    // (e.g. an item encoded on its own keeps the one inherited from its parent).
+    const ctx: ValueContext = { littleEndian: this.le, charset: ds.context.charset }
     const total = this.measureDataset(ds, ctx, true)
     this.buf = new Uint8Array(total)
     this.dv = new DataView(this.buf.buffer)
