@@ -59,6 +59,32 @@ describe('PDU codec properties', () => {
     )
   })
 
+  it('frames lying within one pushed chunk are views into it, others are exact copies', () => {
+    fc.assert(
+      fc.property(fc.array(pduArb, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 6 }), (pdus, cuts) => {
+        const encoded = pdus.map(encodePduToBytes)
+        const stream = Uint8Array.from(encoded.flatMap((b) => Array.from(b)))
+        const points = [...new Set(cuts.map((c) => c % (stream.length + 1))), 0, stream.length].sort((a, b) => a - b)
+        const framer = new PduFramer({ maxPduLength: 0 })
+        let pduStart = 0
+        let k = 0
+        for (let i = 1; i < points.length; i++) {
+          const chunkStart = points[i - 1]!
+          const chunk = stream.slice(chunkStart, points[i]) // a fresh buffer per chunk, as a socket gives
+          for (const f of framer.push(chunk)) {
+            const bodyStart = pduStart + 6
+            const within = bodyStart >= chunkStart || f.body.length === 0
+            if (within && f.body.length > 0) expect(f.body.buffer).toBe(chunk.buffer)
+            else if (f.body.length > 0) expect(f.body.byteLength).toBe(f.body.buffer.byteLength)
+            pduStart += encoded[k++]!.length
+          }
+        }
+        expect(k).toBe(pdus.length)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
   it('decodePdu on arbitrary bytes only ever throws PduError', () => {
     fc.assert(
       fc.property(fc.nat({ max: 8 }), fc.uint8Array({ maxLength: 300 }), (type, body) => {
@@ -66,6 +92,10 @@ describe('PDU codec properties', () => {
           decodePdu({ type, body })
         } catch (e) {
           expect(e).toBeInstanceOf(PduError)
+          const pe = e as PduError
+          expect(pe.offset).toBeGreaterThanOrEqual(0)
+          expect(pe.offset).toBeLessThanOrEqual(6 + body.length)
+          expect([1, 2, 4, 5, 6]).toContain(pe.abortReason)
         }
       }),
       { numRuns: 2000 },
@@ -86,6 +116,9 @@ describe('PDU codec properties', () => {
             decodePdu({ type: bytes[0]!, body })
           } catch (e) {
             expect(e).toBeInstanceOf(PduError)
+            const pe = e as PduError
+            expect(pe.offset).toBeGreaterThanOrEqual(0)
+            expect(pe.offset).toBeLessThanOrEqual(6 + body.length)
           }
         },
       ),
