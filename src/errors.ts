@@ -144,3 +144,18 @@ export class NegotiationError extends DicomError {
 function hex2(n: number): string {
   return n.toString(16).toUpperCase().padStart(2, '0')
 }
+
+/**
+ * A DIMSE status as an error. Thrown by the opt-in `assertSuccess` helper, and thrown by SCP
+ * handlers to answer a request with a specific failure status (e.g. 0xA900 identifier does not
+ * match SOP class, 0xA801 move destination unknown).
+ */
+export class StatusError extends DicomError {
+  readonly status: number
+  readonly errorComment: string | undefined
+  constructor(status: number, errorComment?: string) {
+    super('ERR_STATUS', `DIMSE status 0x${status.toString(16).toUpperCase().padStart(4, '0')}${errorComment ? `: ${errorComment}` : ''}`)
+    this.status = status
+    this.errorComment = errorComment
+  }
+}

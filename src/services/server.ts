@@ -1,0 +1,443 @@
+/**
+ * The SCP side: a server that accepts associations and routes DIMSE requests to the handlers
+ * the application supplies — verification, storage, find, move, get and the N-services.
+ * Each request that needs an answer has exactly one handler; observations are events.
+ * @module
+ */
+import { EventEmitter } from 'node:events'
+import type { Association, AssociationTimeouts } from '../association/association.js'
+import { listen, type AssociationListener } from '../association/listener.js'
+import type { AcceptorPolicy, SupportedContext, UserIdentityDecision } from '../association/negotiation.js'
+import type { TlsOptions } from '../transport/node-socket.js'
+import type { UserIdentityRq, AssociateRqPdu } from '../pdu/types.js'
+import { Dataset, DataElement } from '../dataset/element.js'
+import { decodeDataset } from '../dataset/decode.js'
+import { encodeDataset } from '../dataset/encode.js'
+import { CommandField } from '../dimse/command.js'
+import type { CFindRq, CGetRq, CMoveRq, DimseRequest, DimseResponse } from '../dimse/command.js'
+import { cFindRsp, cGetRsp, cMoveRsp, responseFor } from '../dimse/messages.js'
+import { Status, statusCategory } from '../dimse/status.js'
+import { StatusError } from '../errors.js'
+import { DimseChannel, type IncomingRequest } from './channel.js'
+import { Client, storeOver, type ClientAssociation } from './client.js'
+import { storageContexts, supportedContexts, UNCOMPRESSED_TRANSFER_SYNTAXES } from './contexts.js'
+import { errorComment, runStoreHandler, type StoreHandler } from './store-request.js'
+
+/** What every request handler is told about where the request came from. */
+export interface RequestOrigin {
+  callingAeTitle: string
+  calledAeTitle: string
+  /** The association (for its negotiated details: user identity, contexts, remote address). */
+  association: Association
+}
+
+/** A C-ECHO request. */
+export interface EchoRequest extends RequestOrigin {}
+
+/** A C-FIND request: the identifier, decoded, and a signal aborted by C-CANCEL. */
+export interface FindRequest extends RequestOrigin {
+  command: CFindRq
+  sopClassUid: string
+  identifier: Dataset
+  signal: AbortSignal
+}
+
+/** A C-MOVE or C-GET request. */
+export interface RetrieveRequest extends RequestOrigin {
+  command: CMoveRq | CGetRq
+  sopClassUid: string
+  identifier: Dataset
+  /** C-MOVE only: the Move Destination AE title. */
+  destination?: string
+  signal: AbortSignal
+}
+
+/** One instance to send as a C-STORE sub-operation. */
+export interface RetrieveItem {
+  sopClassUid: string
+  sopInstanceUid: string
+  /** Transfer syntax of the stored data, if known (helps proposing contexts). */
+  transferSyntaxUid?: string
+  /** The Part 10 file bytes. */
+  file(): Promise<Uint8Array>
+}
+
+/** A DIMSE-N request (N-GET, N-SET, N-ACTION, N-CREATE, N-DELETE, N-EVENT-REPORT). */
+export interface NRequest extends RequestOrigin {
+  command: DimseRequest
+  dataset: Dataset | undefined
+}
+
+/** A find answer: an identifier (status Pending FF00) or an identifier with its own pending status. */
+export type FindAnswer = Dataset | { identifier: Dataset; status: number }
+
+/** The handlers of a {@link Server}: one per kind of request. */
+export interface ServerHandlers {
+  /** C-ECHO; default answers Success. */
+  echo?: (request: EchoRequest) => number | Promise<number>
+  /** C-STORE. */
+  store?: StoreHandler
+  /** C-FIND: yield matching identifiers (response identifiers with the return keys). */
+  find?: (request: FindRequest) => AsyncIterable<FindAnswer> | Iterable<FindAnswer>
+  /** C-MOVE: the instances to send to `request.destination`. */
+  move?: (request: RetrieveRequest) => RetrieveItem[] | Promise<RetrieveItem[]>
+  /** C-GET: the instances to send back on the same association. */
+  get?: (request: RetrieveRequest) => RetrieveItem[] | Promise<RetrieveItem[]>
+  /** Any DIMSE-N request. */
+  nService?: (request: NRequest) => { status: number; dataset?: Dataset } | Promise<{ status: number; dataset?: Dataset }>
+}
+
+/** A C-MOVE destination. */
+export interface PeerAddress {
+  host: string
+  port: number
+  tls?: TlsOptions
+}
+
+/** Options of a {@link Server}. */
+export interface ServerOptions {
+  aeTitle: string
+  handlers: ServerHandlers
+  /** Reject associations whose called AE title is not ours (default true). */
+  checkCalledAeTitle?: boolean
+  /** Only these calling AE titles may associate. */
+  allowedCallingAeTitles?: readonly string[]
+  /** Supported presentation contexts; default: derived from the handlers given. */
+  contexts?: readonly SupportedContext[]
+  /** Transfer syntaxes accepted for storage (default: uncompressed and the common compressed ones). */
+  storageTransferSyntaxes?: readonly string[]
+  /** C-MOVE destinations by AE title. */
+  peers?: Readonly<Record<string, PeerAddress>> | ((aeTitle: string) => PeerAddress | undefined)
+  /** User identity policy (PS3.7 D.3.3.7). */
+  userIdentity?: (identity: UserIdentityRq, rq: AssociateRqPdu) => UserIdentityDecision | Promise<UserIdentityDecision>
+  maxPduLength?: number
+  maxAssociations?: number
+  timeouts?: AssociationTimeouts
+  dimseTimeoutMs?: number
+  tls?: TlsOptions
+}
+
+/** One line of what happened, for logs. */
+export interface OperationEvent {
+  callingAeTitle: string
+  operation: string
+  status: number
+  durationMs: number
+  detail?: string
+}
+
+/** Events of a {@link Server}. */
+export interface ServerEventMap {
+  association: [association: Association]
+  operation: [event: OperationEvent]
+  error: [error: Error]
+}
+
+/**
+ * A DICOM server (SCP). Listen on a port; each association's requests go to the handlers.
+ *
+ * @example
+ * ```ts
+ * const server = new Server({ aeTitle: 'ARCHIVE', handlers: { store: async (rq) => { ...; return 0 } } })
+ * await server.listen(11112, '127.0.0.1')
+ * ```
+ */
+export class Server extends EventEmitter<ServerEventMap> {
+  readonly options: ServerOptions
+  #listener: AssociationListener | undefined
+
+  constructor(options: ServerOptions) {
+    super()
+    this.options = options
+  }
+
+  /** The acceptor policy derived from the options. */
+  policy(): AcceptorPolicy {
+    const o = this.options
+    const h = o.handlers
+    const contexts =
+      o.contexts ??
+      supportedContexts({
+        verification: true,
+        storage: h.store !== undefined,
+        ...(o.storageTransferSyntaxes ? { storageTransferSyntaxes: o.storageTransferSyntaxes } : {}),
+        find: h.find !== undefined,
+        move: h.move !== undefined,
+        get: h.get !== undefined,
+      })
+    return {
+      aeTitle: o.aeTitle,
+      checkCalledAeTitle: o.checkCalledAeTitle ?? true,
+      ...(o.allowedCallingAeTitles ? { allowedCallingAeTitles: o.allowedCallingAeTitles } : {}),
+      contexts,
+      ...(o.maxPduLength !== undefined ? { maxPduLength: o.maxPduLength } : {}),
+      ...(o.userIdentity ? { userIdentity: o.userIdentity } : {}),
+    }
+  }
+
+  /** Start listening. Port 0 picks a free port; see {@link Server.address}. */
+  async listen(port: number, host?: string): Promise<this> {
+    this.#listener = await listen(
+      {
+        port,
+        ...(host !== undefined ? { host } : {}),
+        ...(this.options.tls ? { tls: this.options.tls } : {}),
+        policy: this.policy(),
+        ...(this.options.maxAssociations !== undefined ? { maxAssociations: this.options.maxAssociations } : {}),
+        ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
+        onError: (e) => {
+          if (this.listenerCount('error') > 0) this.emit('error', e)
+        },
+      },
+      (assoc) => this.serve(assoc),
+    )
+    return this
+  }
+
+  /** The bound address. */
+  address(): { host: string; port: number } {
+    if (!this.#listener) throw new StatusError(Status.ProcessingFailure, 'server is not listening')
+    return this.#listener.address()
+  }
+
+  /** Stop accepting; with `abort`, abort open associations too. */
+  async close(options?: { abort?: boolean }): Promise<void> {
+    await this.#listener?.close(options)
+  }
+
+  /** Serve one established association (also usable with associations from elsewhere, e.g. a memory transport). */
+  serve(assoc: Association): void {
+    this.emit('association', assoc)
+    const running = new Map<number, AbortController>()
+    const channel: DimseChannel = new DimseChannel(assoc, {
+      onRequest: (r) => void this.#dispatch(channel, r, running),
+      onCancel: (id) => running.get(id)?.abort(),
+      ...(this.options.dimseTimeoutMs !== undefined ? { dimseTimeoutMs: this.options.dimseTimeoutMs } : {}),
+    })
+  }
+
+  #origin(assoc: Association): RequestOrigin {
+    return { callingAeTitle: assoc.callingAeTitle, calledAeTitle: assoc.calledAeTitle, association: assoc }
+  }
+
+  #log(assoc: Association, operation: string, status: number, started: number, detail?: string): void {
+    this.emit('operation', {
+      callingAeTitle: assoc.callingAeTitle,
+      operation,
+      status,
+      durationMs: Date.now() - started,
+      ...(detail !== undefined ? { detail } : {}),
+    })
+  }
+
+  async #dispatch(channel: DimseChannel, r: IncomingRequest, running: Map<number, AbortController>): Promise<void> {
+    const assoc = channel.association
+    const started = Date.now()
+    const { command, context } = r
+    if (command.commandField === CommandField.CCancelRq) return
+    const h = this.options.handlers
+    const reply = (rsp: DimseResponse, dataset?: Dataset): Promise<void> =>
+      channel.send(context.id, rsp, dataset ? encodeDataset(dataset, context.transferSyntax) : undefined)
+    try {
+      switch (command.commandField) {
+        case CommandField.CEchoRq: {
+          const status = h.echo ? await h.echo(this.#origin(assoc)) : Status.Success
+          await reply(responseFor(command, status))
+          this.#log(assoc, 'C-ECHO', status, started)
+          return
+        }
+        case CommandField.CStoreRq: {
+          const result = h.store
+            ? await runStoreHandler(h.store, r, { callingAeTitle: assoc.callingAeTitle, calledAeTitle: assoc.calledAeTitle })
+            : { status: Status.SopClassNotSupported }
+          await reply(responseFor(command, result.status, result.errorComment ? { errorComment: result.errorComment } : {}))
+          this.#log(assoc, 'C-STORE', result.status, started, command.affectedSopInstanceUid)
+          return
+        }
+        case CommandField.CFindRq: {
+          const ac = new AbortController()
+          running.set(command.messageId, ac)
+          try {
+            const status = await this.#find(channel, r, command, ac.signal)
+            this.#log(assoc, 'C-FIND', status, started)
+          } finally {
+            running.delete(command.messageId)
+          }
+          return
+        }
+        case CommandField.CMoveRq:
+        case CommandField.CGetRq: {
+          const ac = new AbortController()
+          running.set(command.messageId, ac)
+          try {
+            const status = await this.#retrieve(channel, r, command, ac.signal)
+            this.#log(assoc, command.commandField === CommandField.CMoveRq ? 'C-MOVE' : 'C-GET', status, started)
+          } finally {
+            running.delete(command.messageId)
+          }
+          return
+        }
+        default: {
+          if (!h.nService) {
+            await reply(responseFor(command, Status.UnrecognizedOperation))
+            return
+          }
+          const dataset = r.dataset ? decodeDataset(r.dataset, context.transferSyntax).dataset : undefined
+          const out = await h.nService({ ...this.#origin(assoc), command, dataset })
+          await reply({ ...responseFor(command, out.status), hasDataset: out.dataset !== undefined } as DimseResponse, out.dataset)
+          return
+        }
+      }
+    } catch (e) {
+      if (channel.failed) return
+      const status = e instanceof StatusError ? e.status : Status.ProcessingFailure
+      try {
+        await reply(responseFor(command as Exclude<DimseRequest, { commandField: 0x0fff }>, status, { errorComment: errorComment(e) }))
+      } catch {
+        // association gone
+      }
+      if (this.listenerCount('error') > 0) this.emit('error', e instanceof Error ? e : new Error(String(e)))
+    }
+  }
+
+  async #find(channel: DimseChannel, r: IncomingRequest, command: CFindRq, signal: AbortSignal): Promise<number> {
+    const ctx = r.context
+    const send = (rsp: DimseResponse, ds?: Dataset): Promise<void> =>
+      channel.send(ctx.id, rsp, ds ? encodeDataset(ds, ctx.transferSyntax) : undefined)
+    const handler = this.options.handlers.find
+    const base = { messageIdBeingRespondedTo: command.messageId, affectedSopClassUid: command.affectedSopClassUid }
+    if (!handler) {
+      await send(cFindRsp({ ...base, status: Status.SopClassNotSupported }))
+      return Status.SopClassNotSupported
+    }
+    const identifier = decodeDataset(r.dataset ?? new Uint8Array(0), ctx.transferSyntax).dataset
+    const answers = handler({ ...this.#origin(channel.association), command, sopClassUid: command.affectedSopClassUid, identifier, signal })
+    for await (const a of answers as AsyncIterable<FindAnswer>) {
+      if (signal.aborted) break
+      const [ds, status] = a instanceof Dataset ? [a, Status.Pending] : [a.identifier, a.status]
+      await send(cFindRsp({ ...base, status, hasDataset: true }), ds)
+    }
+    const status = signal.aborted ? Status.Cancel : Status.Success
+    await send(cFindRsp({ ...base, status }))
+    return status
+  }
+
+  async #retrieve(channel: DimseChannel, r: IncomingRequest, command: CMoveRq | CGetRq, signal: AbortSignal): Promise<number> {
+    const ctx = r.context
+    const isMove = command.commandField === CommandField.CMoveRq
+    const build = isMove ? cMoveRsp : cGetRsp
+    const base = { messageIdBeingRespondedTo: command.messageId, affectedSopClassUid: command.affectedSopClassUid }
+    const send = (fields: Record<string, number>, status: number, ds?: Dataset): Promise<void> =>
+      channel.send(ctx.id, build({ ...base, ...fields, status, hasDataset: ds !== undefined }), ds ? encodeDataset(ds, ctx.transferSyntax) : undefined)
+    const handler = isMove ? this.options.handlers.move : this.options.handlers.get
+    if (!handler) {
+      await send({}, Status.SopClassNotSupported)
+      return Status.SopClassNotSupported
+    }
+    const destination = isMove ? (command as CMoveRq).moveDestination : undefined
+    let peer: PeerAddress | undefined
+    if (destination !== undefined) {
+      const peers = this.options.peers
+      peer = typeof peers === 'function' ? peers(destination) : peers?.[destination]
+      if (!peer) {
+        await send({}, Status.MoveDestinationUnknown)
+        return Status.MoveDestinationUnknown
+      }
+    }
+    const identifier = decodeDataset(r.dataset ?? new Uint8Array(0), ctx.transferSyntax).dataset
+    const items = await handler({
+      ...this.#origin(channel.association),
+      command,
+      sopClassUid: command.affectedSopClassUid,
+      identifier,
+      ...(destination !== undefined ? { destination } : {}),
+      signal,
+    })
+    let completed = 0
+    let failed = 0
+    let warning = 0
+    const failedUids: string[] = []
+    const counts = () => ({
+      numberOfRemainingSuboperations: items.length - completed - failed - warning,
+      numberOfCompletedSuboperations: completed,
+      numberOfFailedSuboperations: failed,
+      numberOfWarningSuboperations: warning,
+    })
+
+    // C-MOVE: a sub-association to the destination; C-GET: this association (PS3.4 C.4.2, C.4.3).
+    let target: { store: ClientAssociation['store']; release?: () => Promise<void> }
+    if (peer) {
+      const sub = await new Client({ aeTitle: this.options.aeTitle }).associate({
+        host: peer.host,
+        port: peer.port,
+        calledAeTitle: destination!,
+        ...(peer.tls ? { tls: peer.tls } : {}),
+        presentationContexts: proposeFor(items),
+      }).catch((e: unknown) => {
+        throw new StatusError(Status.OutOfResourcesUnableToPerformSuboperations, `cannot associate with ${destination}: ${errorComment(e)}`)
+      })
+      target = { store: sub.store.bind(sub), release: () => sub.release() }
+    } else {
+      // C-GET: the sub-operations go over the requestor's own association (PS3.4 C.4.3.1)
+      target = { store: (input, opts) => storeOver(channel, input, opts) }
+    }
+    try {
+      for (const item of items) {
+        if (signal.aborted) break
+        let status: number
+        try {
+          const res = await target.store(
+            { file: await item.file() },
+            isMove ? { moveOriginator: { aeTitle: channel.association.callingAeTitle, messageId: command.messageId } } : {},
+          )
+          status = res.status
+        } catch (e) {
+          if (channel.failed) throw e
+          status = Status.ProcessingFailure
+        }
+        const cat = statusCategory(status)
+        if (cat === 'Success') completed++
+        else if (cat === 'Warning') warning++
+        else {
+          failed++
+          failedUids.push(item.sopInstanceUid)
+        }
+        if (completed + failed + warning < items.length) await send(counts(), Status.Pending)
+      }
+    } finally {
+      await target.release?.().catch(() => undefined)
+    }
+    const remainingUids = signal.aborted ? items.slice(completed + failed + warning).map((i) => i.sopInstanceUid) : []
+    const finalStatus = signal.aborted
+      ? Status.Cancel
+      : failed > 0 && completed === 0 && warning === 0
+        ? Status.OutOfResourcesUnableToPerformSuboperations
+        : failed > 0 || warning > 0
+          ? Status.SuboperationsCompleteWithFailures
+          : Status.Success
+    const all = [...failedUids, ...remainingUids]
+    let ds: Dataset | undefined
+    if (all.length) {
+      // Failed SOP Instance UID List (0008,0058) in the final response identifier (PS3.4 C.4.2.1.5)
+      ds = new Dataset()
+      ds.set(DataElement.fromValue(0x00080058, 'UI', all))
+    }
+    const final = counts()
+    await send({ ...final, numberOfRemainingSuboperations: signal.aborted ? final.numberOfRemainingSuboperations : 0 }, finalStatus, ds)
+    return finalStatus
+  }
+}
+
+/** Storage contexts for the items of a retrieve: each SOP class with its syntax and the uncompressed ones. */
+function proposeFor(items: readonly RetrieveItem[]) {
+  const bySop = new Map<string, Set<string>>()
+  for (const i of items) {
+    const set = bySop.get(i.sopClassUid) ?? new Set<string>(UNCOMPRESSED_TRANSFER_SYNTAXES)
+    if (i.transferSyntaxUid) set.add(i.transferSyntaxUid)
+    bySop.set(i.sopClassUid, set)
+  }
+  const out = []
+  for (const [sop, ts] of bySop) out.push(...storageContexts([sop], [...ts]))
+  return out.slice(0, 128)
+}
+
