@@ -53,8 +53,13 @@ interface RangeEntry {
 }
 
 interface Index {
-  byTag: Map<Tag, DictionaryEntry>
-  byKeyword: Map<string, DictionaryEntry>
+  /** The packed records, one per line; materialised into `entries` on first use. */
+  lines: string[]
+  entries: (DictionaryEntry | undefined)[]
+  /** tag → index into `lines` */
+  byTag: Map<Tag, number>
+  /** Built on the first keyword lookup. */
+  byKeyword: Map<string, DictionaryEntry> | undefined
   /** Masked lookups for the common repeating groups: key is the tag with its group's low byte cleared. */
   byMaskedTag: Map<Tag, RangeEntry[]>
   /** Everything else, narrowest first. */
@@ -65,6 +70,7 @@ let index: Index | undefined
 let privateIndex: Map<string, PrivateRecord> | undefined
 let privateRanges: PrivateRange[] | undefined
 
+// Entries share (frozen) VR arrays: one per distinct VR combination.
 const VR_CACHE = new Map<string, VR[]>()
 function parseVrs(text: string): VR[] {
   let v = VR_CACHE.get(text)
@@ -101,24 +107,25 @@ function describeRange(lo: number, hi: number, parity: Parity, isGroup: boolean)
   return `${hex4(lo)}-${hex4(hi)}${parity === 0 ? ' even' : parity === 1 ? ' odd' : ''}`
 }
 
-function buildIndex(): Index {
-  const byTag = new Map<Tag, DictionaryEntry>()
-  const byKeyword = new Map<string, DictionaryEntry>()
-  for (const line of PUBLIC_ELEMENTS.split('\n')) {
-    if (line === '') continue
-    const f = line.split('|')
-    const keyword = f[3]!
-    const entry: DictionaryEntry = Object.freeze({
-      tag: parseInt(f[0]!, 16) >>> 0,
-      vr: parseVrs(f[1]!),
-      vm: f[2]!,
-      keyword,
-      name: f[4] || nameFromKeyword(keyword),
-      retired: f[5] === '1',
-    })
-    byTag.set(entry.tag, entry)
-    byKeyword.set(keyword, entry)
+/** Parse one packed record (`…|VR|VM|Keyword|Name|Retired`, the tag field already handled). */
+function makeEntry(t: Tag, f: string[], pattern?: string): DictionaryEntry {
+  const keyword = f[3]!
+  const e: DictionaryEntry = {
+    tag: t,
+    vr: parseVrs(f[1]!),
+    vm: f[2]!,
+    keyword,
+    name: f[4] || nameFromKeyword(keyword),
+    retired: f[5] === '1',
   }
+  if (pattern !== undefined) e.pattern = pattern
+  return Object.freeze(e)
+}
+
+function buildIndex(): Index {
+  const lines = PUBLIC_ELEMENTS.split('\n').filter((l) => l !== '')
+  const byTag = new Map<Tag, number>()
+  for (let i = 0; i < lines.length; i++) byTag.set(parseInt(lines[i]!.substring(0, 8), 16) >>> 0, i)
   const ranges: RangeEntry[] = []
   const byMaskedTag = new Map<Tag, RangeEntry[]>()
   for (const line of RANGE_ELEMENTS.split('\n')) {
@@ -127,19 +134,10 @@ function buildIndex(): Index {
     const [gSpec, eSpec] = f[0]!.split(',') as [string, string]
     const [gLo, gHi, gParity] = parseRange(gSpec)
     const [eLo, eHi, eParity] = parseRange(eSpec)
-    const keyword = f[3]!
-    const entry: DictionaryEntry = Object.freeze({
-      tag: ((gLo << 16) | eLo) >>> 0,
-      vr: parseVrs(f[1]!),
-      vm: f[2]!,
-      keyword,
-      name: f[4] || nameFromKeyword(keyword),
-      retired: f[5] === '1',
-      pattern: `(${describeRange(gLo, gHi, gParity, true)},${describeRange(eLo, eHi, eParity, false)})`,
-    })
+    const pattern = `(${describeRange(gLo, gHi, gParity, true)},${describeRange(eLo, eHi, eParity, false)})`
+    const entry = makeEntry(((gLo << 16) | eLo) >>> 0, f, pattern)
     const span = (lo: number, hi: number, p: Parity): number => (p === 2 ? hi - lo + 1 : Math.floor((hi - lo) / 2) + 1)
     const r: RangeEntry = { gLo, gHi, gParity, eLo, eHi, eParity, size: span(gLo, gHi, gParity) * span(eLo, eHi, eParity), entry }
-    byKeyword.set(keyword, entry)
     // Repeating groups (50xx, 60xx, 7Fxx; PS3.5 §7.6) with one element: index by masked tag.
     if ((gLo & 0xff) === 0 && gHi === (gLo | 0xff) && eLo === eHi) {
       const key = ((gLo << 16) | eLo) >>> 0
@@ -151,7 +149,30 @@ function buildIndex(): Index {
     }
   }
   ranges.sort((a, b) => a.size - b.size)
-  return { byTag, byKeyword, byMaskedTag, ranges }
+  return { lines, entries: new Array<DictionaryEntry | undefined>(lines.length), byTag, byKeyword: undefined, byMaskedTag, ranges }
+}
+
+function entryAt(ix: Index, i: number): DictionaryEntry {
+  let e = ix.entries[i]
+  if (e === undefined) {
+    const line = ix.lines[i]!
+    e = makeEntry(parseInt(line.substring(0, 8), 16) >>> 0, line.split('|'))
+    ix.entries[i] = e
+  }
+  return e
+}
+
+function keywordIndex(ix: Index): Map<string, DictionaryEntry> {
+  if (ix.byKeyword) return ix.byKeyword
+  const m = new Map<string, DictionaryEntry>()
+  for (let i = 0; i < ix.lines.length; i++) {
+    const e = entryAt(ix, i)
+    m.set(e.keyword, e)
+  }
+  for (const r of ix.ranges) m.set(r.entry.keyword, r.entry)
+  for (const list of ix.byMaskedTag.values()) for (const r of list) m.set(r.entry.keyword, r.entry)
+  ix.byKeyword = m
+  return m
 }
 
 function getIndex(): Index {
@@ -163,7 +184,10 @@ function matches(n: number, lo: number, hi: number, parity: Parity): boolean {
 }
 
 function withTag(entry: DictionaryEntry, t: Tag): DictionaryEntry {
-  return entry.tag === t ? entry : Object.freeze({ ...entry, tag: t })
+  if (entry.tag === t) return entry
+  const e: DictionaryEntry = { tag: t, vr: entry.vr, vm: entry.vm, keyword: entry.keyword, name: entry.name, retired: entry.retired }
+  if (entry.pattern !== undefined) e.pattern = entry.pattern
+  return e
 }
 
 /**
@@ -176,8 +200,8 @@ function withTag(entry: DictionaryEntry, t: Tag): DictionaryEntry {
  */
 export function lookupTag(t: Tag): DictionaryEntry | undefined {
   const ix = getIndex()
-  const exact = ix.byTag.get(t)
-  if (exact) return exact
+  const i = ix.byTag.get(t)
+  if (i !== undefined) return entryAt(ix, i)
   const g = t >>> 16
   const e = t & 0xffff
   const masked = ix.byMaskedTag.get((((g & 0xff00) << 16) | e) >>> 0)
@@ -195,12 +219,12 @@ export function lookupTag(t: Tag): DictionaryEntry | undefined {
  * the entry's tag is the first of the range (`OverlayData` → (6000,3000)).
  */
 export function lookupKeyword(keyword: string): DictionaryEntry | undefined {
-  return getIndex().byKeyword.get(keyword)
+  return keywordIndex(getIndex()).get(keyword)
 }
 
 /** The tag of a PS3.6 keyword, or undefined when the keyword is unknown. */
 export function tagOfKeyword(keyword: string): Tag | undefined {
-  return getIndex().byKeyword.get(keyword)?.tag
+  return keywordIndex(getIndex()).get(keyword)?.tag
 }
 
 // ---------------------------------------------------------------------------------------------
