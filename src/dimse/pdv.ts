@@ -12,6 +12,11 @@
  * PDU, each PDV item costs 6 bytes inside that field (4-byte item length, presentation context
  * ID, message control header; PS3.8 §9.3.5.1), so a fragment holds at most `maxPduLength - 6`
  * bytes. DCMTK and pynetdicom cut the same way.
+ *
+ * Fragments are kept to an even length (one byte less when `maxPduLength - 6` is odd): the
+ * standard allows any split, but DCMTK 3.6.7 fails to parse a command set cut at an odd offset
+ * inside an element ("DIMSE_parseCmdObject: Missing CommandField"; seen against storescp with
+ * 73-byte and 7-byte command fragments), and even cuts cost nothing with the usual even maxima.
  * @module
  */
 import type { PDataTfPdu, Pdv } from '../pdu/types.js'
@@ -24,11 +29,11 @@ import { DimseProtocolError } from './errors.js'
 /** Bytes a PDV item adds inside a P-DATA-TF's variable field: item length (4), context ID, control header. */
 export const PDV_ITEM_OVERHEAD = 6
 
-/** The smallest usable peer Maximum Length Received: one PDV header plus one data byte. */
-export const MIN_MAX_PDU_LENGTH = PDV_ITEM_OVERHEAD + 1
+/** The smallest peer Maximum Length Received dimse can send to: one PDV header plus two data bytes. */
+export const MIN_MAX_PDU_LENGTH = PDV_ITEM_OVERHEAD + 2
 
 /** Upper bound of a PDV's data when the peer announces 0 (no limit): the item length is 32 bits. */
-const UNLIMITED_FRAGMENT = 0xffffffff - PDV_ITEM_OVERHEAD
+const UNLIMITED_FRAGMENT = 0xfffffff8 // 0xffffffff - 6, made even
 
 /**
  * The message control header byte of a PDV (PS3.8 Annex E.2): bit 0 set for a command fragment,
@@ -38,7 +43,10 @@ export function messageControlHeader(isCommand: boolean, isLast: boolean): numbe
   return (isCommand ? 0x01 : 0x00) | (isLast ? 0x02 : 0x00)
 }
 
-/** The largest fragment of data that fits one P-DATA-TF for a peer's Maximum Length Received. */
+/**
+ * The fragment length used for a peer's Maximum Length Received: the largest even number of
+ * bytes that fits one PDV in one P-DATA-TF.
+ */
 export function maxFragmentLength(maxPduLength: number): number {
   if (!Number.isInteger(maxPduLength) || maxPduLength < 0 || maxPduLength > 0xffffffff) {
     throw new DicomError('ERR_INVALID_ARGUMENT', `invalid maximum PDU length ${maxPduLength}`)
@@ -47,11 +55,13 @@ export function maxFragmentLength(maxPduLength: number): number {
   if (maxPduLength < MIN_MAX_PDU_LENGTH) {
     throw new DicomError('ERR_INVALID_ARGUMENT', `maximum PDU length ${maxPduLength} leaves no room for PDV data (minimum ${MIN_MAX_PDU_LENGTH})`)
   }
-  return maxPduLength - PDV_ITEM_OVERHEAD
+  const n = maxPduLength - PDV_ITEM_OVERHEAD
+  return n - (n % 2)
 }
 
 /**
- * Cut one command set or dataset into PDVs of at most `maxPduLength - 6` bytes each. The data
+ * Cut one command set or dataset into PDVs of {@link maxFragmentLength} bytes (the last may be
+ * shorter). The data
  * of each PDV is a `subarray` view of `bytes`: nothing is copied. Empty input gives one empty
  * last fragment.
  */
