@@ -3,7 +3,10 @@
  * storescp, and rejections both ways. DIMSE command sets are built by hand in this file
  * (implicit VR LE, PS3.7 §6.3.1 / Annex E), independently of any encoder in src/.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import * as net from 'node:net'
 import { afterAll, describe, expect, test } from 'vitest'
 import {
@@ -70,6 +73,19 @@ function readUs(cmd: Uint8Array): Map<number, number> {
   }
   return out
 }
+/** All elements of a command set as raw values (element number → bytes). */
+function readElements(cmd: Uint8Array): Map<number, Uint8Array> {
+  const out = new Map<number, Uint8Array>()
+  const dv = new DataView(cmd.buffer, cmd.byteOffset, cmd.byteLength)
+  for (let o = 0; o + 8 <= cmd.length; ) {
+    const len = dv.getUint32(o + 4, true)
+    out.set(dv.getUint16(o + 2, true), cmd.subarray(o + 8, o + 8 + len))
+    o += 8 + len
+  }
+  return out
+}
+const uiText = (b: Uint8Array): string => String.fromCharCode(...b).replace(/[\0 ]+$/, '')
+
 /** Collects command fragments per context until the last one. */
 function commandCollector(onCommand: (contextId: number, cmd: Uint8Array) => void): (pdu: { pdvs: Pdv[] }) => void {
   const parts: Uint8Array[] = []
@@ -252,5 +268,151 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     })
     await expect(p).rejects.toBeInstanceOf(AssociationRejectedError)
     await expect(p).rejects.toMatchObject({ result: 1, source: 1 })
+  })
+
+  const CORPUS_FILE = '/work/shared/corpus/files/dcmjs__sample-dicom.dcm'
+  const MR_STORAGE = '1.2.840.10008.5.1.4.1.1.4'
+  const haveCorpus = existsSync(CORPUS_FILE)
+  if (!haveCorpus) console.warn('association-dcmtk: /work/shared/corpus absent, skipping C-STORE interop tests')
+  /** The dataset part of a Part 10 file: after the 128-byte preamble, "DICM" and the group 0002 (length from (0002,0000)). */
+  function datasetOf(file: Uint8Array): Uint8Array {
+    const dv = new DataView(file.buffer, file.byteOffset, file.byteLength)
+    expect(String.fromCharCode(...file.subarray(128, 132))).toBe('DICM')
+    const groupLength = dv.getUint32(132 + 8, true) // (0002,0000) UL, explicit VR LE: tag 4, VR 2, len 2, value 4
+    return file.subarray(132 + 12 + groupLength)
+  }
+
+  test.skipIf(!haveCorpus)('storescu (max PDU 8192) → our acceptor: the fragmented dataset reassembles to what dcmdump reads from the file', async () => {
+    const file = new Uint8Array(readFileSync(CORPUS_FILE))
+    const expected = datasetOf(file)
+    const received: { sopClass: string; sopInstance: string; data: Uint8Array; pdvSizes: number[] }[] = []
+    const l = await listen(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        policy: {
+          aeTitle: 'OURSCP',
+          maxPduLength: 8192,
+          contexts: (as) => ({ abstractSyntax: as, transferSyntaxes: [IMPLICIT_LE, '1.2.840.10008.1.2.1'] }),
+        },
+      },
+      (assoc) => {
+        const chunks: Uint8Array[] = []
+        const sizes: number[] = []
+        let cmd: Map<number, Uint8Array> | undefined
+        let ctx = 0
+        const onCommand = commandCollector((c, bytes) => {
+          cmd = readElements(bytes)
+          ctx = c
+        })
+        assoc.on('pdata', (pdu) => {
+          onCommand(pdu)
+          for (const p of pdu.pdvs) {
+            if (p.isCommand) continue
+            sizes.push(p.data.length)
+            chunks.push(new Uint8Array(p.data))
+            if (p.isLast && cmd) {
+              const n = chunks.reduce((a, b) => a + b.length, 0)
+              const data = new Uint8Array(n)
+              let o = 0
+              for (const c of chunks.splice(0)) {
+                data.set(c, o)
+                o += c.length
+              }
+              const sopClass = uiText(cmd.get(0x0002)!)
+              const sopInstance = uiText(cmd.get(0x1000)!)
+              received.push({ sopClass, sopInstance, data, pdvSizes: sizes.splice(0) })
+              const id = new DataView(cmd.get(0x0110)!.buffer, cmd.get(0x0110)!.byteOffset).getUint16(0, true)
+              // C-STORE-RSP (PS3.7 9.3.1.2): 8001H, status 0000H success
+              const rsp = commandSet([
+                el(0x0002, ui(sopClass)),
+                el(0x0100, us(0x8001)),
+                el(0x0120, us(id)),
+                el(0x0800, us(0x0101)),
+                el(0x0900, us(0)),
+                el(0x1000, ui(sopInstance)),
+              ])
+              void assoc.sendMessage(ctx, rsp)
+            }
+          }
+        })
+      },
+    )
+    listeners.push(l)
+    const r = await run('storescu', ['-aet', 'STORESCU', '-aec', 'OURSCP', '-xi', '-pdu', '16384', '-ta', '10', '127.0.0.1', String(l.address().port), CORPUS_FILE], 30000)
+    expect(r.code, r.out).toBe(0)
+    expect(received).toHaveLength(1)
+    expect(received[0]!.sopClass).toBe(MR_STORAGE)
+    expect(received[0]!.sopInstance).toBe('1.2.276.0.50.192168001092.11156604.14547392.313')
+    // DCMTK fragments to our announced 8192: at most 8192 - 6 data bytes per PDV
+    expect(Math.max(...received[0]!.pdvSizes)).toBeLessThanOrEqual(8186)
+    expect(received[0]!.pdvSizes.length).toBeGreaterThan(60)
+    // storescu re-encodes the dataset, so compare what DCMTK itself reads from both byte strings.
+    const dir = mkdtempSync(join(tmpdir(), 'dimse-interop-'))
+    try {
+      writeFileSync(join(dir, 'got.raw'), received[0]!.data)
+      writeFileSync(join(dir, 'want.raw'), expected)
+      // DCMTK re-encodes undefined-length sequences/items with explicit lengths: compare
+      // tags, VRs and values, not the length bookkeeping.
+      const dump = (f: string): string =>
+        execFileSync('dcmdump', ['-f', '-ti', '+L', '-q', join(dir, f)], { encoding: 'utf8', env, maxBuffer: 64 << 20 })
+          .split('\n')
+          .filter((line) => !line.startsWith('#'))
+          .map((line) =>
+            line
+              .replace(/#.*$/, '')
+              .replace(/with (undefined|explicit) length /, '')
+              .replace(/ for re-encod(ing|\.)/, '')
+              .trimEnd(),
+          )
+          .join('\n')
+      const got = dump('got.raw')
+      expect(got.split('\n').length).toBeGreaterThan(50)
+      expect(got).toBe(dump('want.raw'))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test.skipIf(!haveCorpus)('our requestor → storescp -pdu 4096: C-STORE of a 0.5 MB dataset fragmented to 4090-byte PDVs, status success', async () => {
+    const dataset = datasetOf(new Uint8Array(readFileSync(CORPUS_FILE)))
+    const port = await freePort()
+    startStorescp(port, ['-pdu', '4096'])
+    await waitForPort(port)
+    const assoc = await Association.request({
+      host: '127.0.0.1',
+      port,
+      callingAeTitle: 'OURSCU',
+      calledAeTitle: 'STORESCP',
+      presentationContexts: [{ abstractSyntax: MR_STORAGE, transferSyntaxes: [IMPLICIT_LE] }],
+      timeouts: { connectMs: 5000, acseMs: 5000 },
+    })
+    expect(assoc.peerMaxPduLength).toBe(4096)
+    const sent: number[] = []
+    assoc.on('pdu', (e) => {
+      if (e.direction === 'sent' && e.pdu.type === 0x04) sent.push(e.length)
+    })
+    const rsp = new Promise<Uint8Array>((resolve) => assoc.on('pdata', commandCollector((_c, cmd) => resolve(cmd))))
+    // C-STORE-RQ (PS3.7 9.3.1.1): 0001H, priority medium, data set present (anything but 0101H)
+    const rq = commandSet([
+      el(0x0002, ui(MR_STORAGE)),
+      el(0x0100, us(0x0001)),
+      el(0x0110, us(3)),
+      el(0x0700, us(0)),
+      el(0x0800, us(0x0000)),
+      el(0x1000, ui('1.2.276.0.50.192168001092.11156604.14547392.313')),
+    ])
+    // stream the dataset in odd-sized chunks
+    async function* body(): AsyncIterable<Uint8Array> {
+      for (let o = 0; o < dataset.length; o += 10007) yield dataset.subarray(o, Math.min(dataset.length, o + 10007))
+    }
+    await assoc.sendMessage(assoc.acceptedContexts[0]!.id, rq, body())
+    const v = readUs(await rsp)
+    expect(v.get(0x0100)).toBe(0x8001)
+    expect(v.get(0x0120)).toBe(3)
+    expect(v.get(0x0900)).toBe(0)
+    expect(Math.max(...sent)).toBe(4096 + 6)
+    expect(sent.length).toBe(1 + Math.ceil(dataset.length / 4090))
+    await assoc.release()
   })
 })
