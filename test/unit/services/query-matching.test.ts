@@ -154,6 +154,19 @@ describe('keys read from bytes', () => {
   })
 })
 
+describe('Specific Character Set: values are compared as decoded text (C.2.2.2)', () => {
+  const latin1 = { littleEndian: true, charset: ['ISO_IR 100'] as const }
+  const utf8 = { littleEndian: true, charset: ['ISO_IR 192'] as const }
+  it('a UTF-8 query matches a Latin-1 candidate with the same characters', () => {
+    const key = DataElement.fromBytes(T.PatientName, 'PN', new TextEncoder().encode('Müller^J*'), utf8)
+    const cand = DataElement.fromBytes(T.PatientName, 'PN', new Uint8Array([0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72, 0x5e, 0x4a, 0xf6, 0x72, 0x67]), latin1)
+    expect(matchElement(key, cand)).toBe(true)
+    // the same bytes read in the wrong character set are other characters
+    const wrong = DataElement.fromBytes(T.PatientName, 'PN', new TextEncoder().encode('Müller^J*'), latin1)
+    expect(matchElement(wrong, cand)).toBe(false)
+  })
+})
+
 describe('C.2.2.2.6 sequence matching', () => {
   const code = (value: string, scheme: string) => ds([T.CodeValue, 'SH', [value]], [T.CodingSchemeDesignator, 'SH', [scheme]])
   const candidate = ds([T.ProcedureCodeSequence, 'SQ', [code('A1', 'L'), code('B2', 'DCM')]])
