@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates src/dataset/generated/{dictionary,private-dictionary,uids}.ts. Run by hand, commit the
-// output:   node scripts/generate-dictionary.mjs
+// output:   node scripts/generate-dictionary.mjs   (OUT_DIR=dir writes elsewhere, for checks)
 //
 // Inputs (Debian paths; override with the environment variables named below):
 //  - DCMTK's public data dictionary (DICOM_DIC, default /usr/share/libdcmtk17/dicom.dic): the
@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const outDir = join(root, 'src/dataset/generated')
+const outDir = process.env.OUT_DIR ?? join(root, 'src/dataset/generated')
 const DICOM_DIC = process.env.DICOM_DIC ?? '/usr/share/libdcmtk17/dicom.dic'
 const PRIVATE_DIC = process.env.PRIVATE_DIC ?? '/usr/share/libdcmtk17/private.dic'
 const DCUID_H = process.env.DCUID_H ?? '/usr/include/dcmtk/dcmdata/dcuid.h'

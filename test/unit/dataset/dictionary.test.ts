@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { lookupKeyword, lookupPrivate, lookupTag, tagOfKeyword } from '../../../src/dataset/dictionary.js'
 import type { DictionaryEntry } from '../../../src/dataset/dictionary.js'
@@ -300,5 +301,33 @@ describe.skipIf(!haveCorpus)('agrees with the corpus goldens (dcmdump of real fi
       }
     }
     expect(checked).toBeGreaterThan(1000)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// The committed tables are exactly what the generator makes from its inputs (no hand edits).
+
+const GEN_INPUTS = ['/usr/share/libdcmtk17/dicom.dic', '/usr/share/libdcmtk17/private.dic', '/usr/include/dcmtk/dcmdata/dcuid.h', '/usr/lib/python3/dist-packages/pydicom/_dicom_dict.py']
+const haveInputs = GEN_INPUTS.every((p) => existsSync(p))
+if (!haveInputs) console.warn('dictionary.test: generator inputs (dcmtk, libdcmtk-dev, python3-pydicom) missing, skipping the regeneration check')
+
+describe('generated tables', () => {
+  const root = fileURLToPath(new URL('../../..', import.meta.url))
+  const files = ['dictionary.ts', 'private-dictionary.ts', 'uids.ts']
+  it('stay small (< 600 KB together)', () => {
+    let total = 0
+    for (const f of files) total += readFileSync(join(root, 'src/dataset/generated', f)).length
+    expect(total).toBeLessThan(600_000)
+  })
+  it.skipIf(!haveInputs)('are what scripts/generate-dictionary.mjs produces', () => {
+    const out = mkdtempSync(join(tmpdir(), 'dimse-gen-'))
+    try {
+      execFileSync(process.execPath, [join(root, 'scripts/generate-dictionary.mjs')], { env: { ...process.env, OUT_DIR: out }, timeout: 60_000, stdio: 'pipe' })
+      for (const f of files) {
+        expect(readFileSync(join(out, f), 'utf8') === readFileSync(join(root, 'src/dataset/generated', f), 'utf8'), f).toBe(true)
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
   })
 })
