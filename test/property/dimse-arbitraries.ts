@@ -30,8 +30,10 @@ const subops: Arbs = {
 }
 
 function msg(commandField: number, required: Arbs, optional: Arbs = {}): fc.Arbitrary<DimseMessage> {
+  const model: Arbs = { ...required, ...optional, hasDataset: fc.boolean() }
+  const requiredKeys: string[] = [...Object.keys(required), 'hasDataset']
   return fc
-    .record({ ...required, ...optional, hasDataset: fc.boolean() }, { requiredKeys: [...Object.keys(required), 'hasDataset'] })
+    .record(model, { requiredKeys })
     .map((r) => ({ commandField, ...r }) as unknown as DimseMessage)
 }
 const rq = (commandField: number, required: Arbs, optional: Arbs = {}) => msg(commandField, { messageId: us, ...required }, optional)
