@@ -94,15 +94,18 @@ function line(indent: number, left: string, length: string, vm: string | number,
   return `${l.padEnd(COMMENT_COLUMN)} # ${length.padStart(4)}, ${vm} ${name}`
 }
 
+/** What dcmdump calls an element missing from the dictionary. */
+const UNKNOWN = 'Unknown Tag & Data'
+
 function elementName(ds: Dataset, el: DataElement): string {
   const t = el.tag
   if (isPrivateTag(t) && (t & 0xffff) >= 0x1000) {
     const creatorTag = ((tagGroup(t) << 16) | ((t & 0xff00) >>> 8)) >>> 0
     const creator = ds.string(creatorTag)
     const e = creator !== undefined ? lookupPrivate(creator, t) : undefined
-    return e?.keyword || 'PrivateElement'
+    return e?.keyword || UNKNOWN
   }
-  return lookupTag(t)?.keyword || 'UnknownTag'
+  return lookupTag(t)?.keyword || UNKNOWN
 }
 
 function dumpDataset(ds: Dataset, indent: number, lines: string[], max: number): void {
@@ -172,7 +175,9 @@ function formatValue(el: DataElement, max: number): { text: string; vm: number }
     case 'number-string': {
       const strings = info.kind === 'number-string' && el.raw !== undefined ? rawStrings(el.raw) : el.strings
       if (strings.length === 0) return { text: none, vm: 0 }
-      return { text: `[${shorten(strings.join('\\'), max)}]`, vm: strings.length }
+      // a single value of padding only counts as no value (VM 0), as dcmdump counts it
+      const vm = strings.length === 1 && strings[0] === '' ? 0 : strings.length
+      return { text: `[${shorten(strings.join('\\'), max)}]`, vm }
     }
     case 'binary-number':
     case 'bigint': {
@@ -187,7 +192,8 @@ function formatValue(el: DataElement, max: number): { text: string; vm: number }
     }
     case 'bulk': {
       const v = el.value as ArrayLike<number | bigint> & { length: number }
-      if (v.length === 0 && (el.raw?.length ?? 0) === 0) return { text: none, vm: 0 }
+      // binary VRs have VM 1 whatever their length (PS3.5 §6.4), empty or not
+      if (v.length === 0 && (el.raw?.length ?? 0) === 0) return { text: none, vm: 1 }
       const size = info.size
       let text: string
       if (el.vr === 'OF' || el.vr === 'OD') text = joinLimited(Array.from(v as ArrayLike<number>), (x) => String(x), max)

@@ -213,13 +213,31 @@ describe('dimse dump', () => {
 })
 
 // Differential check against DCMTK's dcmdump listings stored with the corpus: the same elements
-// with the same VR, value length and VM, in the same order (sequence content included).
+// with the same VR, value length, VM and keyword, in the same order (sequence content included).
 const CORPUS = process.env.DIMSE_CORPUS ?? '/work/shared/corpus'
-const HAVE_CORPUS = existsSync(join(CORPUS, 'golden'))
+const HAVE_CORPUS = existsSync(join(CORPUS, 'golden')) && existsSync(join(CORPUS, 'MANIFEST.tsv'))
 if (!HAVE_CORPUS) console.warn(`[dump.test] corpus not found at ${CORPUS}: dcmdump comparison skipped`)
 
+/** Files whose dcmdump listing differs on purpose or where dcmdump failed, and why. */
+const NOT_COMPARED: Record<string, string> = {
+  'fo-dicom__GH626.dcm': 'dcmdump failed',
+  'malformed/pydicom__MR_truncated.dcm': 'dcmdump failed',
+  'malformed/pydicom__SC_rgb_jpeg.dcm': 'dcmdump failed',
+  'malformed/fo-dicom__GH364.dcm': 'dcmdump failed',
+  'fo-dicom__GH340.dcm': "dcmdump prints its internal VR 'xs' for US/SS elements read without VR",
+  'pydicom__DICOMDIR.dcm': "dcmdump prints its internal VR 'up' for offsets",
+  'pydicom__nested_priv_SQ.dcm': "dcmdump prints '??' as the VR of unknown elements in implicit VR data (we print UN)",
+  'malformed/pydicom__meta_missing_tsyntax.dcm': "dcmdump prints '??' as the VR of unknown elements (we print UN)",
+  'malformed/pydicom-data__bad_sequence.dcm': 'sequence encoded as UN is read as SQ (docs/json-differences.md D5)',
+  'pydicom__rtdose_rle.dcm': 'sequence encoded as UN is read as SQ (docs/json-differences.md D5)',
+  'dcmjs-dimse__ele.dcm': 'private elements: DCMTK parses some UN/private values as sequences',
+  'dcmjs__sample-dicom.dcm': 'private elements: DCMTK parses (2005,1406) as a sequence',
+  'fo-dicom__RI6XDosiGap.dcm': 'private elements: DCMTK parses private UN values as sequences',
+}
+
 describe.skipIf(!HAVE_CORPUS)('dimse dump vs dcmdump (corpus listings)', () => {
-  const ELEMENT = /^\s*\(([0-9a-fA-F]{4}),([0-9a-fA-F]{4})\) (\w\w) .*# +(\d+|u\/l|-), (\d+) (\S+)/
+  // dcmdump writes "# 242,15 Name" when the VM has two digits, hence ", ?"
+  const ELEMENT = /^\s*\(([0-9a-fA-F]{4}),([0-9a-fA-F]{4})\) (\S\S) .*# +(\d+|u\/l|-), ?(\d+) (\S+)/
   function rows(text: string): string[] {
     const out: string[] = []
     for (const l of text.split('\n')) {
@@ -232,12 +250,19 @@ describe.skipIf(!HAVE_CORPUS)('dimse dump vs dcmdump (corpus listings)', () => {
     }
     return out
   }
-  it.each([['pydicom__CT_small.dcm'], ['pydicom__MR_small_bigendian.dcm'], ['pydicom__rtplan.dcm'], ['pydicom__test-SR.dcm']])('%s', async (name) => {
+  const files = HAVE_CORPUS
+    ? readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[0]!)
+      .filter((f) => existsSync(join(CORPUS, 'golden', `${f}.dcmdump.txt`)))
+    : []
+  it('compares most of the corpus', () => {
+    expect(files.length - Object.keys(NOT_COMPARED).length).toBeGreaterThan(90)
+  })
+  it.each(files.filter((f) => !(f in NOT_COMPARED)).map((f) => [f]))('%s', async (name) => {
     const io = capture()
-    expect(await main(['dump', join(CORPUS, 'files', name)], io)).toBe(0)
+    expect(await main(['dump', '--quiet', join(CORPUS, 'files', name)], io)).toBe(0)
     const dcmdump = readFileSync(join(CORPUS, 'golden', `${name}.dcmdump.txt`), 'latin1')
     const ours = rows(io.out)
-    expect(ours.length).toBeGreaterThan(20)
+    expect(ours.length).toBeGreaterThan(3)
     expect(ours).toEqual(rows(dcmdump))
   })
 })
