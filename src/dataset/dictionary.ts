@@ -199,6 +199,7 @@ function withTag(entry: DictionaryEntry, t: Tag): DictionaryEntry {
  * @see PS3.6 §6 (Registry of DICOM Data Elements)
  */
 export function lookupTag(t: Tag): DictionaryEntry | undefined {
+  t = t >>> 0 // accept tags built with signed shifts
   const ix = getIndex()
   const i = ix.byTag.get(t)
   if (i !== undefined) return entryAt(ix, i)
@@ -285,6 +286,7 @@ function buildPrivateIndex(): void {
  */
 export function lookupPrivate(creator: string, t: Tag): DictionaryEntry | undefined {
   if (privateIndex === undefined) buildPrivateIndex()
+  t = t >>> 0
   const g = t >>> 16
   if ((g & 1) === 0) return undefined
   const el = t & 0xffff

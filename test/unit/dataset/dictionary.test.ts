@@ -68,6 +68,12 @@ describe('known entries (PS3.6)', () => {
     expect(lookupTag(0x00091010)).toBeUndefined()
   })
 
+  it('accepts tags built with signed shifts', () => {
+    expect(lookupTag((0x7fe0 << 16) | 0x0010)?.keyword).toBe('PixelData')
+    expect(lookupTag((0xfffe << 16) | 0xe000)?.keyword).toBe('Item')
+    expect(lookupTag((0xfffe << 16) | 0xe000)?.tag).toBe(0xfffee000)
+  })
+
   it('unknown public tags and keywords', () => {
     expect(lookupTag(0x00100001)).toBeUndefined()
     expect(lookupKeyword('NoSuchKeyword')).toBeUndefined()
