@@ -169,13 +169,17 @@ export class Association extends EventEmitter<AssociationEventMap> {
   peerMaxPduLength = 0
   /** Our Maximum Length Received (0 = unlimited): the largest P-DATA-TF we accept. */
   readonly ourMaxPduLength: number
+  /** Calling AE title (the requestor's), without padding. */
   callingAeTitle = ''
+  /** Called AE title (the acceptor's, as the requestor addressed it), without padding. */
   calledAeTitle = ''
   /** Acceptor: the identity the requestor presented. Requestor: what we sent. */
   userIdentity: UserIdentityRq | undefined
   /** Requestor: the acceptor's positive user identity response, if any. */
   userIdentityServerResponse: Uint8Array | undefined
+  /** The peer's Implementation Class UID (PS3.7 D.3.3.2). */
   peerImplementationClassUid: string | undefined
+  /** The peer's Implementation Version Name, if it sent one. */
   peerImplementationVersionName: string | undefined
   /** Negotiated asynchronous operations window (default 1/1). */
   asyncOps: AsyncOpsWindow = { maxOperationsInvoked: 1, maxOperationsPerformed: 1 }
@@ -477,8 +481,14 @@ export class Association extends EventEmitter<AssociationEventMap> {
           this.#onInvalidPdu(e)
           return
         }
-        this.#emitPdu('received', pdu, frame.body.length + 6)
-        this.#onPdu(pdu)
+        try {
+          this.#emitPdu('received', pdu, frame.body.length + 6)
+          this.#onPdu(pdu)
+        } catch (e) {
+          // A throwing event listener must not escape into the transport's event loop (it would
+          // crash the process): abort this association instead and carry the error as the cause.
+          this.abort(e instanceof Error ? e : new Error(String(e)))
+        }
       }
     } finally {
       this.#processing = false
@@ -666,7 +676,7 @@ export class Association extends EventEmitter<AssociationEventMap> {
   #indicate(primitive: Extract<FsmEffect, { kind: 'indicate' }>['primitive'], action: FsmActionName): void {
     switch (primitive) {
       case 'A-ASSOCIATE-indication':
-        void this.#answerAssociateRq()
+        void this.#answerAssociateRq().catch((e: unknown) => this.abort(e instanceof Error ? e : new Error(String(e))))
         return
       case 'A-ASSOCIATE-confirm-accept': {
         this.#stopAcse()
