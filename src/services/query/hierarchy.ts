@@ -143,6 +143,8 @@ function emptyValue(vr: VR): ElementValue {
  * Character Set (the entity's, which the values are in) and, for hierarchical models, the
  * unique keys of the levels above `level`. Sequence keys return the entity's items that match the
  * query item, reduced to the item's keys (all items, whole, when the query item is empty).
+ * Keys the SCP answers itself, such as Retrieve AE Title (0008,0054) or Instance Availability
+ * (0008,0056), come back as the entity has them (zero length when absent): set them afterwards.
  *
  * @param query the request identifier
  * @param match the matched entity

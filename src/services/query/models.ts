@@ -9,6 +9,7 @@
  */
 import type { Tag } from '../../dataset/tag.js'
 import type { VR } from '../../dataset/vr.js'
+import { DicomError } from '../../errors.js'
 
 /** A Query/Retrieve level, the value of Query/Retrieve Level (0008,0052). @see PS3.4 C.6 */
 export type QueryRetrieveLevel = 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE'
@@ -259,7 +260,7 @@ const IMAGE_KEYS: readonly QueryKey[] = [
 
 function level(lv: QueryRetrieveLevel, keys: readonly QueryKey[]): QueryLevelDefinition {
   const uniqueKey = keys.find((x) => x.matching === 'U')
-  if (uniqueKey === undefined) throw new Error(`level ${lv} without unique key`)
+  if (uniqueKey === undefined) throw new DicomError('ERR_INVALID_ARGUMENT', `level ${lv} has no unique key`)
   return Object.freeze({ level: lv, uniqueKey, keys: Object.freeze([...keys]) })
 }
 
