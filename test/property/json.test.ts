@@ -5,6 +5,7 @@ import type { ElementValue, EncapsulatedPixelData } from '../../src/dataset/elem
 import { base64Decode, base64Encode, datasetFromJson, datasetToJson } from '../../src/dataset/json.js'
 import type { DicomJsonModel } from '../../src/dataset/json.js'
 import type { VR } from '../../src/dataset/vr.js'
+import { datasetArb as sharedDatasetArb, diffDatasets } from './arbitraries-dataset.js'
 
 // A small dataset arbitrary of our own (values in the form the in-memory model holds them).
 
@@ -98,6 +99,26 @@ function expectSameDataset(a: Dataset, b: Dataset, path = ''): void {
   }
 }
 
+/**
+ * The same dataset with PN values in the form PS3.18 F.2.2 keeps: groups of delimiters alone are
+ * empty (PS3.5 6.2.1.1) and trailing empty groups are dropped (`A=` is `A`). Independent of json.ts.
+ */
+function canonicalPersonNames(ds: Dataset): Dataset {
+  const out = new Dataset(ds.context)
+  for (const el of ds.elements()) {
+    if (el.vr === 'PN') {
+      const names = el.strings.map((s) => {
+        const groups = s.split('=').map((g) => (/[^^ ]/.test(g) ? g : ''))
+        while (groups.length > 0 && groups[groups.length - 1] === '') groups.pop()
+        return groups.join('=')
+      })
+      out.set(DataElement.fromValue(el.tag, 'PN', names, ds.context))
+    } else if (el.vr === 'SQ') out.set(DataElement.fromValue(el.tag, 'SQ', el.items.map(canonicalPersonNames), ds.context))
+    else out.set(el)
+  }
+  return out
+}
+
 describe('DICOM JSON round trip', () => {
   it('datasetFromJson(JSON.parse(JSON.stringify(datasetToJson(x)))) ≡ x', () => {
     fc.assert(
@@ -107,6 +128,17 @@ describe('DICOM JSON round trip', () => {
         expectSameDataset(ds, back)
       }),
       { numRuns: 300 },
+    )
+  })
+
+  it('round trip over the shared dataset arbitraries (public/private tags, nesting, ISO_IR 192)', () => {
+    fc.assert(
+      fc.property(sharedDatasetArb({ depth: 2 }), (ds) => {
+        const back = datasetFromJson(JSON.parse(JSON.stringify(datasetToJson(ds))) as DicomJsonModel)
+        expect(diffDatasets(canonicalPersonNames(ds), back)).toBeUndefined()
+        expect(back.context.charset).toEqual(ds.context.charset)
+      }),
+      { numRuns: 200 },
     )
   })
 
