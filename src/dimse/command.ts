@@ -629,8 +629,12 @@ function readField(bytes: Uint8Array, dv: DataView, def: FieldDef, at: number, s
       return tags
     }
     default: {
-      const max = def.vr === 'AE' ? MAX_AE : MAX_UI // LO and UI: 64
-      if (len > max + 1) throw new DimseError(`${def.key} (${def.vr}) value of ${len} bytes exceeds ${max}`, at)
+      // UIDs and AE titles name things, so an overlong one is an error; an overlong Error Comment
+      // (LO, 64 characters) is only text, and is accepted rather than failing the association.
+      if (def.vr !== 'LO') {
+        const max = def.vr === 'AE' ? MAX_AE : MAX_UI
+        if (len > max + 1) throw new DimseError(`${def.key} (${def.vr}) value of ${len} bytes exceeds ${max}`, at)
+      }
       return readString(bytes, start, start + len, def.vr)
     }
   }

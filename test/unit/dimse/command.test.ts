@@ -201,6 +201,20 @@ describe('decodeCommand on hand-built command sets', () => {
     }
   })
 
+  it('accepts an overlong Error Comment from a peer (text only) but not an overlong AE title', () => {
+    const base = [
+      el(CommandTag.AffectedSopClassUid, ui(VERIFICATION)),
+      el(CommandTag.CommandField, us(0x8030)),
+      el(CommandTag.MessageIdBeingRespondedTo, us(1)),
+      el(CommandTag.CommandDataSetType, us(0x0101)),
+      el(CommandTag.Status, us(0x0110)),
+    ]
+    const b = commandSet(...base, el(CommandTag.ErrorComment, { raw: [...new Array<number>(99).fill(0x78), 0xe9] }))
+    expect(decodeCommand(b)).toMatchObject({ status: 0x0110, errorComment: 'x'.repeat(99) + '\u00e9' })
+    const bad = commandSet(el(CommandTag.CommandField, us(0x0021)), el(CommandTag.MoveDestination, ae('A'.repeat(18))))
+    expect(() => decodeCommand(bad)).toThrow(DimseError)
+  })
+
   it('does not rely on the group length value', () => {
     const b = loadHex('c-echo-rq.hex')
     b[8] = 0x99
