@@ -186,7 +186,15 @@ export class DatasetParser {
       const signed = pr !== undefined && pr.length >= 2 && (this.le ? pr[0]! : pr[1]!) === 1
       return signed ? 'SS' : 'US'
     }
-    if (vrs.includes('OW')) return 'OW'
+    if (vrs.includes('OB') && vrs.includes('OW')) {
+      // Overlay Data is OW in implicit VR (PS3.5 §8.1.2); Waveform Data and its padding and
+      // channel values follow Waveform Bits Allocated (5400,1004): OB when 8, else OW (§8.3).
+      if ((tag & 0xff00ffff) === 0x60003000) return 'OW'
+      if (tag >>> 16 === 0x5400) {
+        const wba = ds.get(0x54001004)?.raw
+        return wba !== undefined && wba.length >= 2 && (this.le ? wba[0]! : wba[1]!) === 8 ? 'OB' : 'OW'
+      }
+    }
     return vrs[0]!
   }
 
@@ -352,7 +360,8 @@ export class DatasetParser {
       if (vr === 'OB' || vr === 'OW' || tag === PIXEL_DATA) {
         const value: EncapsulatedPixelData = { offsetTable: new Uint8Array(0), fragments: [] }
         p = this.readFragments(value, p, end, tag)
-        ds.set(DataElement.fromValue(tag, vr === 'OW' ? 'OW' : 'OB', value, ctx))
+        // Encapsulated pixel data is OB whatever the header says (PS3.5 §A.4), as DCMTK reads it.
+        ds.set(DataElement.fromValue(tag, 'OB', value, ctx))
         return p
       }
       this.fail(`undefined length is not allowed for VR ${vr}`, start, tag)

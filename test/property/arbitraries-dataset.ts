@@ -8,6 +8,7 @@ import { DataElement, Dataset } from '../../src/dataset/element.js'
 import type { ElementValue, ValueContext } from '../../src/dataset/element.js'
 import { PUBLIC_ELEMENTS } from '../../src/dataset/generated/dictionary.js'
 import { lookupTag } from '../../src/dataset/dictionary.js'
+import { encodeDataset } from '../../src/dataset/encode.js'
 import { formatTag } from '../../src/dataset/tag.js'
 import type { Tag } from '../../src/dataset/tag.js'
 import { VR_INFO, VRS } from '../../src/dataset/vr.js'
@@ -153,6 +154,16 @@ export function datasetArb(opts: { depth?: number; utf8?: boolean } = {}): fc.Ar
 
 // ---------------------------------------------------------------------------------------------
 // Comparison (independent of the encoder)
+
+/**
+ * Implicit VR LE bytes of a sequence's value: what a sequence of defined length becomes when a
+ * reader without its VR (unknown private tag, implicit VR) reads it back as UN (PS3.5 §6.2.2).
+ */
+export function implicitSequenceValue(el: DataElement): Uint8Array {
+  const ds = new Dataset({ littleEndian: true, charset: el.context.charset })
+  ds.set(el)
+  return encodeDataset(ds, '1.2.840.10008.1.2', { sequenceLength: 'defined' }).subarray(8)
+}
 
 const LE: ValueContext = { littleEndian: true, charset: [] }
 

@@ -6,13 +6,12 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import '../../src/index.js' // registers the node:zlib deflate codec
-import { DataElement, Dataset } from '../../src/dataset/element.js'
 import { decodeDataset } from '../../src/dataset/decode.js'
 import { encodeDataset } from '../../src/dataset/encode.js'
 import { decodeFile, encodeFile } from '../../src/dataset/part10.js'
 import { TransferSyntax } from '../../src/dataset/transfer-syntax.js'
 import { DicomParseError } from '../../src/errors.js'
-import { datasetArb, diffDatasets } from './arbitraries-dataset.js'
+import { datasetArb, diffDatasets, implicitSequenceValue } from './arbitraries-dataset.js'
 
 const SYNTAXES = [
   TransferSyntax.ImplicitVRLittleEndian,
@@ -20,13 +19,6 @@ const SYNTAXES = [
   TransferSyntax.ExplicitVRBigEndian,
   TransferSyntax.DeflatedExplicitVRLittleEndian,
 ]
-
-/** Implicit VR LE bytes of a sequence's value, for comparing with a private SQ read back as UN. */
-function implicitSequenceValue(el: DataElement): Uint8Array {
-  const ds = new Dataset({ littleEndian: true, charset: el.context.charset })
-  ds.set(el)
-  return encodeDataset(ds, TransferSyntax.ImplicitVRLittleEndian, { sequenceLength: 'defined' }).subarray(8)
-}
 
 describe('dataset round trip', () => {
   for (const ts of SYNTAXES) {
