@@ -415,4 +415,47 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     expect(sent.length).toBe(1 + Math.ceil(dataset.length / 4090))
     await assoc.release()
   })
+
+  const haveOpenssl = spawnSync('openssl', ['version']).status === 0
+  test.skipIf(!haveOpenssl)('echoscu +tls (client certificate) → our mutual-TLS acceptor', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dimse-tls-interop-'))
+    try {
+      const o = (...args: string[]): void => {
+        execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' })
+      }
+      o('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=dimse interop CA')
+      for (const who of ['server', 'client']) {
+        o('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who}`)
+        writeFileSync(join(dir, `${who}.ext`), `subjectAltName=IP:127.0.0.1\nextendedKeyUsage=${who === 'server' ? 'serverAuth' : 'clientAuth'}\n`)
+        o('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', '1', '-extfile', `${who}.ext`)
+      }
+      const r = (f: string): string => readFileSync(join(dir, f), 'utf8')
+      let establishedOverTls = false
+      const l = await listen(
+        {
+          host: '127.0.0.1',
+          port: 0,
+          tls: { key: r('server.key'), cert: r('server.pem'), ca: r('ca.pem'), requestCert: true, rejectUnauthorized: true },
+          policy: { aeTitle: 'OURSCP', contexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT_LE] }] },
+        },
+        (assoc) => {
+          establishedOverTls = true
+          assoc.on(
+            'pdata',
+            commandCollector((ctx, cmd) => void assoc.sendMessage(ctx, echoRsp(readUs(cmd).get(0x0110)!))),
+          )
+        },
+      )
+      listeners.push(l)
+      const port = String(l.address().port)
+      const ok = await run('echoscu', ['-aet', 'ECHOSCU', '-aec', 'OURSCP', '-ta', '10', '+tls', join(dir, 'client.key'), join(dir, 'client.pem'), '+cf', join(dir, 'ca.pem'), '127.0.0.1', port])
+      expect(ok.code, ok.out).toBe(0)
+      expect(establishedOverTls).toBe(true)
+      // anonymous TLS (no client certificate) is refused by the mutual-TLS listener
+      const anon = await run('echoscu', ['-aet', 'ECHOSCU', '-aec', 'OURSCP', '-ta', '5', '+tla', '+cf', join(dir, 'ca.pem'), '127.0.0.1', port])
+      expect(anon.code).not.toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
