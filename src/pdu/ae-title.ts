@@ -4,7 +4,19 @@
  */
 
 /** Result of {@link validateAeTitle}: either the normalized title or the reason it is invalid. */
-export type AeTitleCheck = { ok: true; value: string } | { ok: false; reason: string }
+export type AeTitleCheck =
+  | {
+      /** The title is valid. */
+      ok: true
+      /** The title without its non-significant leading/trailing spaces. */
+      value: string
+    }
+  | {
+      /** The title is invalid. */
+      ok: false
+      /** Why, in words, for error messages. */
+      reason: string
+    }
 
 /** Length of the AE title fields in A-ASSOCIATE-RQ/AC (PS3.8 Table 9-11). */
 export const AE_TITLE_LENGTH = 16

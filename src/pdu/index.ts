@@ -3,7 +3,7 @@
  * @module pdu
  */
 export * from './types.js'
-export { PduError, AbortReason } from '../errors.js'
+export { PduError, AbortReason, DicomError, type DicomErrorCode } from '../errors.js'
 export { encodePdu, encodePduToBytes, encodedPduLength } from './encode.js'
 export { decodePdu, isKnownPduType, PDU_HEADER_LENGTH } from './decode.js'
 export { PduFramer, DEFAULT_MAX_CONTROL_PDU_LENGTH, type PduFramerOptions } from './framer.js'
