@@ -89,6 +89,20 @@ const cases: Array<{ file: string; expected: Pdu }> = [
       },
     },
   },
+  {
+    // DCMTK fills the (not significant) transfer syntax of a rejected context with implicit LE;
+    // we keep whatever is there.
+    file: 'storescp-associate-ac-rejected-context.hex',
+    expected: {
+      type: PduType.AssociateAc,
+      protocolVersion: 1,
+      calledAeTitle: 'B',
+      callingAeTitle: 'A',
+      applicationContext: '1.2.840.10008.3.1.1.1',
+      presentationContexts: [{ id: 1, result: 3, transferSyntax: '1.2.840.10008.1.2' }],
+      userInformation: DCMTK_IMPL,
+    },
+  },
   { file: 'storescp-associate-rj.hex', expected: { type: PduType.AssociateRj, result: 1, source: 1, reason: 1 } },
   { file: 'echoscu-release-rq.hex', expected: { type: PduType.ReleaseRq } },
   { file: 'storescp-release-rp.hex', expected: { type: PduType.ReleaseRp } },
