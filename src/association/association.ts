@@ -113,7 +113,10 @@ export interface AssociationEventMap {
   established: []
   /** A P-DATA-TF PDU arrived (P-DATA indication). */
   pdata: [pdu: PDataTfPdu]
-  /** The peer asked for a release (A-RELEASE indication); the association answers it itself. */
+  /**
+   * The peer asked for a release (A-RELEASE indication). The association answers it itself; a
+   * listener may call `holdRelease(promise)` to send pending responses first.
+   */
   releaseRequested: []
   /** The association was released gracefully. */
   released: []
@@ -200,7 +203,7 @@ export class Association extends EventEmitter<AssociationEventMap> {
   #closeFallback: ReturnType<typeof setTimeout> | undefined
   #policy: AcceptorPolicy | undefined
   #providerReject: AssociationAcceptOptions['providerReject']
-  #outgoing: { rj?: AssociateRjPdu; pdata?: PDataTfPdu; abortReason?: number; abortSourceOverride?: number } = {}
+  #outgoing: { rj?: AssociateRjPdu; pdata?: PDataTfPdu; abortReason?: number } = {}
   #established = deferred<void>()
   #release: Deferred<void> | undefined
   #abortError: AssociationAbortedError | undefined
@@ -389,6 +392,16 @@ export class Association extends EventEmitter<AssociationEventMap> {
     await send(held ?? new Uint8Array(0), false, true)
   }
 
+  /**
+   * Called from a 'releaseRequested' listener: delay our A-RELEASE-RP until `work` settles, so
+   * that responses still being produced can be sent first (Sta8 allows P-DATA, PS3.8 Table 9-10
+   * AR-7). Messages already being sent with `sendMessage` are always waited for.
+   */
+  holdRelease(work: Promise<unknown>): void {
+    this.#releaseHolds.push(work)
+  }
+  #releaseHolds: Promise<unknown>[] = []
+
   /** Stop reading from the transport (and emitting 'pdata') until `resume()`. */
   pause(): void {
     this.#paused = true
@@ -420,8 +433,9 @@ export class Association extends EventEmitter<AssociationEventMap> {
   }
 
   /**
-   * Abort the association (A-ABORT request, Evt15). `reason` is only sent when the source is
-   * the service provider; a user abort carries reason 0 (PS3.8 Table 9-26).
+   * Abort the association (A-ABORT request, Evt15; AA-1). The A-ABORT PDU carries source 0
+   * (service user) and reason 0 (PS3.8 Table 9-26). `cause` becomes the `cause` of the
+   * AssociationAbortedError emitted with 'aborted' and used to reject pending operations.
    */
   abort(cause?: Error): void {
     const st = this.#state
@@ -707,11 +721,19 @@ export class Association extends EventEmitter<AssociationEventMap> {
         this.emit('pdata', this.#receivedPData!)
         return
       case 'A-RELEASE-indication':
+        this.#releaseHolds = []
         this.emit('releaseRequested')
         if (action === 'AR-2') {
-          // We answer the release ourselves: PS3.8 §7.2 lets the acceptor only agree.
-          this.#dispatch('Evt14') // AR-4: send A-RELEASE-RP, ARTIM → Sta13
-          this.#emitReleased()
+          // We answer the release ourselves (PS3.8 §7.2: the only answer is affirmative), once the
+          // messages being sent and the work passed to holdRelease() are done: Sta8 still allows
+          // P-DATA (AR-7), so pending responses go out before the A-RELEASE-RP.
+          const holds = [...this.#releaseHolds, this.#sendChain]
+          this.#releaseHolds = []
+          void Promise.allSettled(holds).then(() => {
+            if (this.#state !== 'Sta8') return
+            this.#dispatch('Evt14') // AR-4: send A-RELEASE-RP, ARTIM → Sta13
+            this.#emitReleased()
+          })
         } else if (this.role === 'requestor') {
           // AR-8 collision, requestor side (Sta9): answer first (AR-9 → Sta11), then await RP.
           this.#dispatch('Evt14')

@@ -441,3 +441,27 @@ describe.skipIf(!haveOpenssl)('over mutual TLS', () => {
     await expect(Association.request(baseRq({ host: '127.0.0.1', port, tls: {} }))).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
   })
 })
+
+describe('release requested by the peer', () => {
+  test('holdRelease lets the acceptor send a pending response before the A-RELEASE-RP', async () => {
+    const [req, scp] = await memoryPair(basePolicy)
+    const order: string[] = []
+    req.on('pdata', () => order.push('pdata'))
+    req.on('released', () => order.push('released'))
+    scp.on('releaseRequested', () => {
+      scp.holdRelease(
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            void scp.sendPData([{ contextId: 1, isCommand: true, isLast: true, data: new Uint8Array([1]) }]).then(resolve)
+          }, 30),
+        ),
+      )
+    })
+    const transitions: string[] = []
+    req.on('transition', (t) => transitions.push(`${t.from}/${t.event}/${t.action}`))
+    await req.release()
+    expect(order).toEqual(['pdata', 'released'])
+    // the requestor got P-DATA while awaiting A-RELEASE-RP: AR-6 (Sta7 + Evt10)
+    expect(transitions).toContain('Sta7/Evt10/AR-6')
+  })
+})
