@@ -594,15 +594,16 @@ export function decodeCommand(bytes: Uint8Array): DimseMessage {
     }
     p = vend
   }
-  if (commandField === undefined) throw new DimseError('command set has no CommandField (0000,0100)')
+  const known = { commandField, messageId: flat.messageId as number | undefined }
+  if (commandField === undefined) throw new DimseError('command set has no CommandField (0000,0100)', -1, known)
   const shape = SHAPES.get(commandField)
-  if (shape === undefined) throw new DimseError(`unknown command field 0x${hex4(commandField)}`)
-  if (dataSetType === undefined) throw new DimseError(`${commandFieldName(commandField)} has no CommandDataSetType (0000,0800)`)
+  if (shape === undefined) throw new DimseError(`unknown command field 0x${hex4(commandField)}`, -1, known)
+  if (dataSetType === undefined) throw new DimseError(`${commandFieldName(commandField)} has no CommandDataSetType (0000,0800)`, -1, known)
   const msg: FlatMessage = { commandField, hasDataset: dataSetType !== CommandDataSetType.Null }
   for (const k of shape.required) {
     let v = flat[k]
     if (v === undefined) {
-      if (k !== 'priority') throw new DimseError(`${commandFieldName(commandField)} lacks required field ${k}`)
+      if (k !== 'priority') throw new DimseError(`${commandFieldName(commandField)} lacks required field ${k}`, -1, known)
       v = Priority.Medium
     }
     msg[k] = v

@@ -12,9 +12,18 @@ import { DicomError } from '../errors.js'
 export class DimseError extends DicomError {
   /** Byte offset in the command set, or -1. */
   readonly offset: number
-  constructor(message: string, offset = -1, options?: { cause?: unknown }) {
+  /**
+   * The Command Field and Message ID, when they could be read before the problem was found: an
+   * SCP can then answer an unknown or incomplete request with a failure status (e.g. 0x0211
+   * Unrecognized Operation, PS3.7 Annex C) instead of aborting.
+   */
+  readonly commandField: number | undefined
+  readonly messageId: number | undefined
+  constructor(message: string, offset = -1, options?: { cause?: unknown; commandField?: number; messageId?: number }) {
     super('ERR_DIMSE', offset >= 0 ? `${message} (command set offset ${offset})` : message, options)
     this.offset = offset
+    this.commandField = options?.commandField
+    this.messageId = options?.messageId
   }
 }
 

@@ -215,6 +215,25 @@ describe('decodeCommand on hand-built command sets', () => {
     expect(() => decodeCommand(bad)).toThrow(DimseError)
   })
 
+  it('reports the command field and message ID of a request it cannot decode', () => {
+    const b = commandSet(el(CommandTag.CommandField, us(0x0031)), el(CommandTag.MessageId, us(77)), el(CommandTag.CommandDataSetType, us(0x0101)))
+    try {
+      decodeCommand(b)
+      expect.unreachable()
+    } catch (e) {
+      expect(e).toBeInstanceOf(DimseError)
+      expect((e as DimseError).commandField).toBe(0x0031)
+      expect((e as DimseError).messageId).toBe(77)
+    }
+    try {
+      decodeCommand(new Uint8Array(el(CommandTag.CommandField, { raw: [1] })))
+      expect.unreachable()
+    } catch (e) {
+      expect((e as DimseError).commandField).toBeUndefined()
+      expect((e as DimseError).messageId).toBeUndefined()
+    }
+  })
+
   it('does not rely on the group length value', () => {
     const b = loadHex('c-echo-rq.hex')
     b[8] = 0x99
