@@ -7,3 +7,4 @@
 export * from './models.js'
 export * from './matching.js'
 export * from './hierarchy.js'
+export * from './identifier.js'
