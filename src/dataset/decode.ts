@@ -97,7 +97,8 @@ export class DatasetParser {
   private readonly path: number[] = []
 
   constructor(bytes: Uint8Array, explicit: boolean, littleEndian: boolean, options: DecodeOptions = {}) {
-    this.b = bytes
+    // A plain Uint8Array view: subarrays of a Node Buffer would be Buffers, slower to create.
+    this.b = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     this.explicit = explicit
     this.le = littleEndian
