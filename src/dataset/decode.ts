@@ -135,7 +135,8 @@ export class DatasetParser {
     if (!this.lenient || this.b.length - pos < 8 || !this.le) return
     const c0 = this.b[pos + 4]!
     const c1 = this.b[pos + 5]!
-    const looksExplicit = vrFromCode((c0 << 8) | c1) !== undefined
+    // Two upper-case letters: a VR, perhaps one unknown to us (read as UN per element).
+    const looksExplicit = vrFromCode((c0 << 8) | c1) !== undefined || (this.explicit && isUpper(c0) && isUpper(c1))
     if (this.explicit && !looksExplicit) {
       this.explicit = false
       this.warn('dataset is implicit VR although the transfer syntax is explicit VR', pos)
