@@ -9,7 +9,7 @@ import { decodeFile } from '../dataset/part10.js'
 import type { DecodedFile } from '../dataset/part10.js'
 import { DataElement, Dataset } from '../dataset/element.js'
 import type { EncapsulatedPixelData } from '../dataset/element.js'
-import { datasetToJson } from '../dataset/json.js'
+import { datasetToJson, stringifyDicomJson } from '../dataset/json.js'
 import type { DicomJsonModel } from '../dataset/json.js'
 import { lookupPrivate, lookupTag } from '../dataset/dictionary.js'
 import { formatTag, isPrivateTag, tagGroup } from '../dataset/tag.js'
@@ -53,6 +53,7 @@ export interface FileJsonOptions {
 /**
  * The DICOM JSON Model of a decoded file, as `dimse dump --json` prints it: the dataset without
  * group 0002 (unless `meta`), binary values as InlineBinary, group lengths left out (F.2.2).
+ * Write it with `stringifyDicomJson` to get the attributes in ascending tag order.
  */
 export function decodedFileToJson(file: DecodedFile, options: FileJsonOptions = {}): DicomJsonModel {
   const data = datasetToJson(file.dataset)
@@ -62,8 +63,7 @@ export function decodedFileToJson(file: DecodedFile, options: FileJsonOptions = 
     if (k.startsWith('0002') && !options.meta) continue
     if (!(k in out)) out[k] = v
   }
-  // Ascending tag order (PS3.18 F.2.2); meta keys sort first.
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  return out
 }
 
 /** Options of {@link formatDump}. */
@@ -279,7 +279,7 @@ export const dumpCommand: CliCommand = {
       if (values.json) {
         let text: string
         try {
-          text = JSON.stringify(decodedFileToJson(file, { meta: values.meta === true }), null, 2)
+          text = stringifyDicomJson(decodedFileToJson(file, { meta: values.meta === true }), 2)
         } catch (e) {
           io.stderr(`dimse: ${path}: ${e instanceof Error ? e.message : String(e)}\n`)
           status = 1

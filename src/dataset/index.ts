@@ -25,7 +25,7 @@ export type { DeflateCodec } from './deflate.js'
 export * from './uids.js'
 export { DatasetStreamDecoder } from './stream.js'
 export type { StreamDecoderOptions } from './stream.js'
-export { datasetToJson, datasetFromJson, base64Encode, base64Decode } from './json.js'
+export { datasetToJson, datasetFromJson, stringifyDicomJson, base64Encode, base64Decode } from './json.js'
 export type {
   DicomJsonModel,
   DicomJsonAttribute,

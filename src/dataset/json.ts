@@ -96,8 +96,10 @@ const PIXEL_DATA: Tag = 0x7fe00010
 // Dataset -> JSON
 
 /**
- * Convert a dataset to the DICOM JSON Model (PS3.18 Annex F). Attributes come out in ascending
- * tag order (F.2.2); group lengths are left out unless asked for.
+ * Convert a dataset to the DICOM JSON Model (PS3.18 Annex F). Attributes are inserted in
+ * ascending tag order (F.2.2); group lengths are left out unless asked for. To write JSON text
+ * in that order use {@link stringifyDicomJson} (JavaScript itself lists all-digit keys such as
+ * `"20500020"` first).
  * @see PS3.18 F.2
  */
 export function datasetToJson(ds: Dataset, options: DatasetToJsonOptions = {}): DicomJsonModel {
@@ -255,6 +257,50 @@ function personNameToJson(s: string): DicomJsonPersonName | null {
 
 function nonEmptyGroup(g: string | undefined): g is string {
   return g !== undefined && /[^\^ ]/.test(g)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+/**
+ * Serialise a DICOM JSON Model object as JSON text with attributes in ascending tag order
+ * (F.2.2). Use this rather than `JSON.stringify`: JavaScript objects list keys that look like
+ * array indexes (all digits, no leading zero, e.g. `"20500020"`) before all other keys, so
+ * `JSON.stringify` would write `"20500020"` before `"00080005"`. Within an attribute the order is
+ * `vr`, `Value`, `InlineBinary`, `BulkDataURI`; within a PN value `Alphabetic`, `Ideographic`,
+ * `Phonetic`. `space` indents like `JSON.stringify`'s third argument (a count of spaces).
+ */
+export function stringifyDicomJson(json: DicomJsonModel, space = 0): string {
+  const nl = space > 0 ? '\n' : ''
+  const sep = space > 0 ? ': ' : ':'
+  const pad = (depth: number) => ' '.repeat(space * depth)
+  const obj = (entries: [string, string][], depth: number): string => {
+    if (entries.length === 0) return '{}'
+    const body = entries.map(([k, v]) => `${pad(depth + 1)}${JSON.stringify(k)}${sep}${v}`).join(`,${nl}`)
+    return `{${nl}${body}${nl}${pad(depth)}}`
+  }
+  const arr = (items: string[], depth: number): string => {
+    if (items.length === 0) return '[]'
+    return `[${nl}${items.map((v) => pad(depth + 1) + v).join(`,${nl}`)}${nl}${pad(depth)}]`
+  }
+  const value = (v: DicomJsonValue, vr: VR, depth: number): string => {
+    if (v === null || typeof v !== 'object') return JSON.stringify(v)
+    if (vr === 'SQ') return model(v as DicomJsonModel, depth)
+    const pn = v as DicomJsonPersonName
+    const e: [string, string][] = []
+    for (const k of ['Alphabetic', 'Ideographic', 'Phonetic'] as const) if (pn[k] !== undefined) e.push([k, JSON.stringify(pn[k])])
+    return obj(e, depth)
+  }
+  const attribute = (a: DicomJsonAttribute, depth: number): string => {
+    const e: [string, string][] = [['vr', JSON.stringify(a.vr)]]
+    if (a.Value !== undefined) e.push(['Value', arr(a.Value.map((v) => value(v, a.vr, depth + 2)), depth + 1)])
+    if (a.InlineBinary !== undefined) e.push(['InlineBinary', JSON.stringify(a.InlineBinary)])
+    if (a.BulkDataURI !== undefined) e.push(['BulkDataURI', JSON.stringify(a.BulkDataURI)])
+    return obj(e, depth)
+  }
+  const model = (m: DicomJsonModel, depth: number): string =>
+    obj(Object.keys(m).sort().map((k) => [k, attribute(m[k]!, depth + 1)]), depth)
+  return model(json, 0)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -159,6 +159,9 @@ describe('dimse dump', () => {
     const io = capture()
     expect(await main(['dump', '--json', file], io)).toBe(0)
     expect(io.out).toMatch(/^\{\n {2}"00080008": \{/) // pretty-printed
+    const top = [...io.out.matchAll(/^ {2}"([0-9A-F]{8})":/gm)].map((m) => m[1])
+    expect(top).toEqual([...top].sort()) // ascending tags in the text (7FE00010 last)
+    expect(top.at(-1)).toBe('7FE00010')
     expect(JSON.parse(io.out)).toEqual({
       '00080008': { vr: 'CS', Value: ['ORIGINAL', 'PRIMARY'] },
       '00080016': { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.7'] },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DataElement, Dataset } from '../../../src/dataset/element.js'
-import { base64Decode, base64Encode, datasetFromJson, datasetToJson } from '../../../src/dataset/json.js'
+import { base64Decode, base64Encode, datasetFromJson, datasetToJson, stringifyDicomJson } from '../../../src/dataset/json.js'
 import type { DicomJsonModel } from '../../../src/dataset/json.js'
 import { DicomError } from '../../../src/errors.js'
 
@@ -236,5 +236,39 @@ describe('datasetFromJson', () => {
     })
     expect(ds.get(0x00189306)!.value).toEqual([NaN, Infinity])
     expect(ds.get(0x00081161)!.value).toEqual([2n ** 64n - 1n, 3n])
+  })
+})
+
+describe('stringifyDicomJson', () => {
+  const model: DicomJsonModel = {
+    '20500020': { vr: 'CS', Value: ['IDENTITY'] },
+    '00080005': { vr: 'CS', Value: ['ISO_IR 192'] },
+    '00100010': { vr: 'PN', Value: [{ Phonetic: 'p', Alphabetic: 'Doe^John' }, null] },
+    '00081140': { vr: 'SQ', Value: [{ '30060010': { vr: 'UI', Value: ['1.2'] }, '00081150': { vr: 'UI', Value: ['1.3'] } }, {}] },
+    '7FE00010': { InlineBinary: 'AQID', vr: 'OB' },
+    '00091001': { vr: 'UN' },
+  }
+  it('writes attributes in ascending tag order at every level (F.2.2), even all-digit keys', () => {
+    // JavaScript puts index-like keys first; the text must not
+    expect(Object.keys(model)[0]).toBe('20500020')
+    const text = stringifyDicomJson(model)
+    const keys = [...text.matchAll(/"([0-9A-F]{8})":/g)].map((m) => m[1])
+    expect(keys).toEqual(['00080005', '00081140', '00081150', '30060010', '00091001', '00100010', '20500020', '7FE00010'])
+    expect(text.indexOf('"vr":"OB"')).toBeLessThan(text.indexOf('"InlineBinary"'))
+    expect(text.indexOf('"Alphabetic"')).toBeLessThan(text.indexOf('"Phonetic"'))
+  })
+  it('is the same JSON as JSON.stringify, with the same indentation', () => {
+    for (const space of [0, 2, 4]) {
+      const text = stringifyDicomJson(model, space)
+      expect(JSON.parse(text)).toEqual(model)
+      const plain: DicomJsonModel = {
+        '00080005': model['00080005']!,
+        '00081140': { vr: 'SQ', Value: [{ '00081150': { vr: 'UI', Value: ['1.3'] }, '00081155': { vr: 'UI', Value: ['1.4'] } }, {}] },
+        '00091001': model['00091001']!,
+        '00100010': { vr: 'PN', Value: [{ Alphabetic: 'A', Ideographic: 'I' }, null] },
+      }
+      // same text as JSON.stringify where JavaScript's own key order is already the F.2.2 order
+      expect(stringifyDicomJson(plain, space)).toBe(JSON.stringify(plain, null, space))
+    }
   })
 })
