@@ -383,6 +383,18 @@ const SHAPES: ReadonlyMap<number, MessageShape> = new Map<number, MessageShape>(
   [CommandField.NDeleteRsp, rsp()],
 ])
 
+/** The fields one message type may carry, in ascending tag order, for the encoder. */
+interface PlanEntry {
+  def: FieldDef
+  required: boolean
+}
+const PLANS: ReadonlyMap<number, readonly PlanEntry[]> = new Map(
+  [...SHAPES].map(([field, shape]) => [
+    field,
+    FIELDS.filter((d) => shape.required.includes(d.key) || shape.optional.includes(d.key)).map((def) => ({ def, required: shape.required.includes(def.key) })),
+  ]),
+)
+
 /** True when `field` is one of the command fields of PS3.7 Annex E. */
 export function isKnownCommandField(field: number): field is CommandField {
   return SHAPES.has(field)
@@ -403,7 +415,7 @@ function badArg(message: string): DicomError {
   return new DicomError('ERR_INVALID_ARGUMENT', message)
 }
 
-/** Encoded value bytes of one field, before writing (strings as char codes). */
+/** Encoded value bytes of one field (strings are written one byte per character). */
 function valueLength(def: FieldDef, v: FieldValue): number {
   switch (def.vr) {
     case 'US':
@@ -417,6 +429,24 @@ function valueLength(def: FieldDef, v: FieldValue): number {
       return n + (n & 1)
     }
   }
+}
+
+/** UI: digits and dots only (PS3.5 §9.1). */
+function isUidText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if ((c < 0x30 || c > 0x39) && c !== 0x2e) return false
+  }
+  return true
+}
+
+/** Default repertoire without controls and backslash (PS3.5 Table 6.2-1 for AE and LO). */
+function isDefaultText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20 || c > 0x7e || c === 0x5c) return false
+  }
+  return true
 }
 
 function checkValue(def: FieldDef, v: FieldValue): void {
@@ -435,14 +465,14 @@ function checkValue(def: FieldDef, v: FieldValue): void {
       return
     case 'UI':
       // PS3.5 §9.1: digits and dots, at most 64 characters
-      if (typeof v !== 'string' || v.length === 0 || v.length > MAX_UI || !/^[0-9.]+$/.test(v)) throw badArg(`${def.key} is not a valid UID: ${JSON.stringify(v)}`)
+      if (typeof v !== 'string' || v.length === 0 || v.length > MAX_UI || !isUidText(v)) throw badArg(`${def.key} is not a valid UID: ${JSON.stringify(v)}`)
       return
     case 'AE':
-      // PS3.5 Table 6.2-1: 16 characters of the default repertoire, no backslash or controls
-      if (typeof v !== 'string' || v.length > MAX_AE || !/^[\x20-\x5b\x5d-\x7e]*$/.test(v) || v.trim() === '') throw badArg(`${def.key} is not a valid AE title: ${JSON.stringify(v)}`)
+      // PS3.5 Table 6.2-1: 16 characters of the default repertoire, not all spaces
+      if (typeof v !== 'string' || v.length > MAX_AE || !isDefaultText(v) || v.trim() === '') throw badArg(`${def.key} is not a valid AE title: ${JSON.stringify(v)}`)
       return
     case 'LO':
-      if (typeof v !== 'string' || v.length > MAX_LO || !/^[\x20-\x5b\x5d-\x7e]*$/.test(v)) throw badArg(`${def.key} must be at most 64 characters of the default repertoire without backslash`)
+      if (typeof v !== 'string' || v.length > MAX_LO || !isDefaultText(v)) throw badArg(`${def.key} must be at most 64 characters of the default repertoire without backslash`)
       return
   }
 }
@@ -460,20 +490,16 @@ function checkValue(def: FieldDef, v: FieldValue): void {
  */
 export function encodeCommand(msg: DimseMessage): Uint8Array {
   const flat = msg as unknown as FlatMessage
-  const shape = SHAPES.get(flat.commandField)
-  if (shape === undefined) throw badArg(`unknown command field 0x${Number(flat.commandField).toString(16)}`)
-  const present = new Set<FieldKey>()
-  for (const k of shape.required) {
-    if (flat[k] === undefined) throw badArg(`${commandFieldName(flat.commandField)} requires ${k}`)
-    present.add(k)
-  }
-  for (const k of shape.optional) if (flat[k] !== undefined) present.add(k)
-
-  // sizes: group length element (12) + command field (10) + data set type (10) + fields
+  const plan = PLANS.get(flat.commandField)
+  if (plan === undefined) throw badArg(`unknown command field 0x${Number(flat.commandField).toString(16)}`)
+  // group length element (12) + command field (10) + data set type (10) + fields
   let size = 12 + 10 + 10
-  for (const def of FIELDS) {
-    if (!present.has(def.key)) continue
-    const v = flat[def.key]!
+  for (const { def, required } of plan) {
+    const v = flat[def.key]
+    if (v === undefined) {
+      if (required) throw badArg(`${commandFieldName(flat.commandField)} requires ${def.key}`)
+      continue
+    }
     checkValue(def, v)
     size += 8 + valueLength(def, v)
   }
@@ -486,16 +512,26 @@ export function encodeCommand(msg: DimseMessage): Uint8Array {
     dv.setUint32(p + 4, len, true)
     p += 8
   }
-  const us = (tag: number, v: number): void => {
-    header(tag, 2)
-    dv.setUint16(p, v, true)
-    p += 2
-  }
   header(CommandTag.CommandGroupLength, 4)
-  dv.setUint32(p, size - 12, true) // PS3.7 §E.1: bytes after the group length element's value
+  dv.setUint32(p, size - 12, true) // PS3.7 Annex E: bytes after the group length element
   p += 4
-  const writeField = (def: FieldDef): void => {
-    const v = flat[def.key]!
+  let wroteField = false
+  let wroteType = false
+  for (const { def } of plan) {
+    const v = flat[def.key]
+    if (v === undefined) continue
+    if (!wroteField && def.tag > CommandTag.CommandField) {
+      header(CommandTag.CommandField, 2)
+      dv.setUint16(p, flat.commandField, true)
+      p += 2
+      wroteField = true
+    }
+    if (!wroteType && def.tag > CommandTag.CommandDataSetType) {
+      header(CommandTag.CommandDataSetType, 2)
+      dv.setUint16(p, flat.hasDataset ? CommandDataSetType.Present : CommandDataSetType.Null, true)
+      p += 2
+      wroteType = true
+    }
     const len = valueLength(def, v)
     header(def.tag, len)
     switch (def.vr) {
@@ -515,20 +551,23 @@ export function encodeCommand(msg: DimseMessage): Uint8Array {
         break
       }
       default: {
-        const s = v as string
-        for (let i = 0; i < s.length; i++) out[p + i] = s.charCodeAt(i)
-        if (s.length & 1) out[p + s.length] = def.vr === 'UI' ? 0x00 : 0x20
+        const str = v as string
+        for (let i = 0; i < str.length; i++) out[p + i] = str.charCodeAt(i)
+        if (str.length & 1) out[p + str.length] = def.vr === 'UI' ? 0x00 : 0x20
       }
     }
     p += len
   }
-  let i = 0
-  // fields with tags below (0000,0100)
-  for (; i < FIELDS.length && FIELDS[i]!.tag < CommandTag.CommandField; i++) if (present.has(FIELDS[i]!.key)) writeField(FIELDS[i]!)
-  us(CommandTag.CommandField, flat.commandField)
-  for (; i < FIELDS.length && FIELDS[i]!.tag < CommandTag.CommandDataSetType; i++) if (present.has(FIELDS[i]!.key)) writeField(FIELDS[i]!)
-  us(CommandTag.CommandDataSetType, flat.hasDataset ? CommandDataSetType.Present : CommandDataSetType.Null)
-  for (; i < FIELDS.length; i++) if (present.has(FIELDS[i]!.key)) writeField(FIELDS[i]!)
+  if (!wroteField) {
+    header(CommandTag.CommandField, 2)
+    dv.setUint16(p, flat.commandField, true)
+    p += 2
+  }
+  if (!wroteType) {
+    header(CommandTag.CommandDataSetType, 2)
+    dv.setUint16(p, flat.hasDataset ? CommandDataSetType.Present : CommandDataSetType.Null, true)
+    p += 2
+  }
   return out
 }
 
@@ -536,14 +575,19 @@ export function encodeCommand(msg: DimseMessage): Uint8Array {
 // Decoder
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * A string value with its insignificant padding removed (PS3.5 Table 6.2-1): UI trailing NUL
+ * (a trailing space too, which some peers use), AE leading and trailing spaces, LO trailing
+ * spaces (and NULs). Bytes map to code points one to one (Latin-1).
+ */
 function readString(bytes: Uint8Array, start: number, end: number, vr: FieldVr): string {
+  while (end > start && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x00)) end--
+  if (vr === 'AE') while (start < end && bytes[start] === 0x20) start++
   let s = ''
-  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!)
-  // PS3.5 Table 6.2-1: UI trailing NUL padding; AE leading/trailing spaces insignificant; LO
-  // trailing spaces. Some peers pad UIDs with a space: tolerate it.
-  if (vr === 'UI') return s.replace(/[\0 ]+$/, '')
-  if (vr === 'AE') return s.replace(/^ +| +$/g, '')
-  return s.replace(/[ \0]+$/, '')
+  for (let i = start; i < end; i += 4096) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 4096)) as unknown as number[])
+  }
+  return s
 }
 
 /**
