@@ -243,7 +243,7 @@ function bigintToJson(b: bigint): number | string {
 /**
  * PN value → component groups split on '=' (PS3.5 §6.2.1). Only non-empty groups are written
  * (F.2.2); a group made of component delimiters alone (`^^^^`) has no non-empty component,
- * since trailing empty components and their delimiters may be omitted (PS3.5 §6.2.1.1), so it is
+ * since trailing empty components and their delimiters may be omitted (PS3.5 §6.2.1), so it is
  * empty too. A value with no non-empty group is an empty value: null (F.2.5).
  */
 function personNameToJson(s: string): DicomJsonPersonName | null {

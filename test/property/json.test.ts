@@ -15,7 +15,7 @@ const asciiText = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWX
 const unicodeText = fc.string({ unit: 'grapheme', maxLength: 20 }).filter(noBackslash)
 const pnGroup = fc.string({ unit: 'grapheme', maxLength: 10 }).filter((s) => !/[\\=]/.test(s))
 const personName = fc.array(pnGroup, { maxLength: 3 }).map((g) => {
-  // a group of delimiters alone (`^^`) is an empty group (PS3.5 6.2.1.1)
+  // a group of delimiters alone (`^^`) is an empty group (PS3.5 6.2.1)
   const groups = g.map((x) => (/[^^ ]/.test(x) ? x : ''))
   while (groups.length > 0 && groups[groups.length - 1] === '') groups.pop()
   return groups.join('=')
@@ -101,7 +101,7 @@ function expectSameDataset(a: Dataset, b: Dataset, path = ''): void {
 
 /**
  * The same dataset with PN values in the form PS3.18 F.2.2 keeps: groups of delimiters alone are
- * empty (PS3.5 6.2.1.1) and trailing empty groups are dropped (`A=` is `A`). Independent of json.ts.
+ * empty (PS3.5 6.2.1) and trailing empty groups are dropped (`A=` is `A`). Independent of json.ts.
  */
 function canonicalPersonNames(ds: Dataset): Dataset {
   const out = new Dataset(ds.context)

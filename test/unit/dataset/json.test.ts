@@ -99,7 +99,7 @@ describe('datasetToJson (PS3.18 F.2)', () => {
         { Alphabetic: 'Wang^XiaoDong', Ideographic: '王^小東' },
         { Ideographic: 'Ideo' },
         null,
-        null, // only delimiters: no non-empty component (PS3.5 6.2.1.1)
+        null, // only delimiters: no non-empty component (PS3.5 6.2.1)
         { Alphabetic: 'Doe^^^' },
       ],
     })
