@@ -6,32 +6,54 @@
 
 /** PDU types (PS3.8 §9.3.1). */
 export const PduType = {
+  /** A-ASSOCIATE-RQ (§9.3.2) */
   AssociateRq: 0x01,
+  /** A-ASSOCIATE-AC (§9.3.3) */
   AssociateAc: 0x02,
+  /** A-ASSOCIATE-RJ (§9.3.4) */
   AssociateRj: 0x03,
+  /** P-DATA-TF (§9.3.5) */
   PDataTf: 0x04,
+  /** A-RELEASE-RQ (§9.3.6) */
   ReleaseRq: 0x05,
+  /** A-RELEASE-RP (§9.3.7) */
   ReleaseRp: 0x06,
+  /** A-ABORT (§9.3.8) */
   Abort: 0x07,
 } as const
 export type PduType = (typeof PduType)[keyof typeof PduType]
 
 /** Variable item types (PS3.8 §9.3.2, §9.3.3 and Annex D). */
 export const ItemType = {
+  /** Application Context item (§9.3.2.1) */
   ApplicationContext: 0x10,
+  /** Presentation Context item of an RQ (§9.3.2.2) */
   PresentationContextRq: 0x20,
+  /** Presentation Context item of an AC (§9.3.3.2) */
   PresentationContextAc: 0x21,
+  /** Abstract Syntax sub-item (§9.3.2.2.1) */
   AbstractSyntax: 0x30,
+  /** Transfer Syntax sub-item (§9.3.2.2.2) */
   TransferSyntax: 0x40,
+  /** User Information item (§9.3.2.3) */
   UserInformation: 0x50,
+  /** Maximum Length sub-item (PS3.8 D.1) */
   MaximumLength: 0x51,
+  /** Implementation Class UID sub-item (PS3.7 D.3.3.2) */
   ImplementationClassUid: 0x52,
+  /** Asynchronous Operations Window sub-item (PS3.7 D.3.3.3) */
   AsynchronousOperationsWindow: 0x53,
+  /** SCP/SCU Role Selection sub-item (PS3.7 D.3.3.4) */
   ScpScuRoleSelection: 0x54,
+  /** Implementation Version Name sub-item (PS3.7 D.3.3.2) */
   ImplementationVersionName: 0x55,
+  /** SOP Class Extended Negotiation sub-item (PS3.7 D.3.3.5) */
   SopClassExtendedNegotiation: 0x56,
+  /** SOP Class Common Extended Negotiation sub-item (PS3.7 D.3.3.6) */
   SopClassCommonExtendedNegotiation: 0x57,
+  /** User Identity sub-item of an RQ (PS3.7 D.3.3.7.1) */
   UserIdentityRq: 0x58,
+  /** User Identity sub-item of an AC (PS3.7 D.3.3.7.2) */
   UserIdentityAc: 0x59,
 } as const
 export type ItemType = (typeof ItemType)[keyof typeof ItemType]
@@ -41,50 +63,81 @@ export const DICOM_APPLICATION_CONTEXT = '1.2.840.10008.3.1.1.1'
 
 /** Presentation context result/reason in an A-ASSOCIATE-AC (PS3.8 Table 9-18). */
 export const PresentationContextResult = {
+  /** accepted */
   Acceptance: 0,
+  /** user rejection */
   UserRejection: 1,
+  /** no reason (provider rejection) */
   NoReason: 2,
+  /** abstract syntax not supported (provider rejection) */
   AbstractSyntaxNotSupported: 3,
+  /** transfer syntaxes not supported (provider rejection) */
   TransferSyntaxesNotSupported: 4,
 } as const
 export type PresentationContextResult = (typeof PresentationContextResult)[keyof typeof PresentationContextResult]
 
 /** A-ASSOCIATE-RJ result (PS3.8 Table 9-21). */
-export const RejectResult = { RejectedPermanent: 1, RejectedTransient: 2 } as const
+export const RejectResult = {
+  /** rejected-permanent */
+  RejectedPermanent: 1,
+  /** rejected-transient */
+  RejectedTransient: 2,
+} as const
 /** A-ASSOCIATE-RJ source (PS3.8 Table 9-21). */
 export const RejectSource = {
+  /** DICOM UL service-user */
   ServiceUser: 1,
+  /** DICOM UL service-provider (ACSE related function) */
   ServiceProviderAcse: 2,
+  /** DICOM UL service-provider (presentation related function) */
   ServiceProviderPresentation: 3,
 } as const
 /** A-ASSOCIATE-RJ reason/diag, per source (PS3.8 Table 9-21). */
 export const RejectReason = {
   // source 1: service user
+  /** source 1 or 2: no reason given */
   NoReasonGiven: 1,
+  /** source 1: application context name not supported */
   ApplicationContextNameNotSupported: 2,
+  /** source 1: calling AE title not recognized */
   CallingAeTitleNotRecognized: 3,
+  /** source 1: called AE title not recognized */
   CalledAeTitleNotRecognized: 7,
   // source 2: service provider (ACSE) — 1 no reason given, 2 protocol version not supported
+  /** source 2: protocol version not supported */
   ProtocolVersionNotSupported: 2,
   // source 3: service provider (presentation)
+  /** source 3: temporary congestion */
   TemporaryCongestion: 1,
+  /** source 3: local limit exceeded */
   LocalLimitExceeded: 2,
 } as const
 
 /** A-ABORT source (PS3.8 Table 9-26). */
-export const AbortSource = { ServiceUser: 0, Reserved: 1, ServiceProvider: 2 } as const
+export const AbortSource = {
+  /** DICOM UL service-user (initiated abort) */
+  ServiceUser: 0,
+  /** reserved */
+  Reserved: 1,
+  /** DICOM UL service-provider (initiated abort) */
+  ServiceProvider: 2,
+} as const
 
 /** Presentation context proposed in an A-ASSOCIATE-RQ (item 0x20). */
 export interface PresentationContextRq {
   /** Odd integer 1..255. */
   id: number
+  /** Abstract syntax name: the SOP class UID (or meta SOP class) proposed. */
   abstractSyntax: string
+  /** Proposed transfer syntax UIDs, in order of preference (at least one). */
   transferSyntaxes: string[]
 }
 
 /** Presentation context answered in an A-ASSOCIATE-AC (item 0x21). */
 export interface PresentationContextAc {
+  /** ID of the proposed context this answers. */
   id: number
+  /** Acceptance or the reason for rejection. */
   result: PresentationContextResult
   /** The accepted transfer syntax; present (and meaningful) only when result is Acceptance. */
   transferSyntax?: string
@@ -92,38 +145,54 @@ export interface PresentationContextAc {
 
 /** SCP/SCU Role Selection sub-item (0x54, PS3.7 D.3.3.4). */
 export interface RoleSelection {
+  /** SOP class the roles apply to. */
   sopClassUid: string
+  /** Requestor: proposes to be SCU; acceptor: accepts that it is. */
   scuRole: boolean
+  /** Requestor: proposes to be SCP; acceptor: accepts that it is. */
   scpRole: boolean
 }
 
 /** SOP Class Extended Negotiation sub-item (0x56, PS3.7 D.3.3.5). */
 export interface ExtendedNegotiation {
+  /** SOP class the information applies to. */
   sopClassUid: string
+  /** Service-class-application-information, as defined by the service class. */
   info: Uint8Array
 }
 
 /** SOP Class Common Extended Negotiation sub-item (0x57, PS3.7 D.3.3.6). */
 export interface CommonExtendedNegotiation {
+  /** SOP class being described. */
   sopClassUid: string
+  /** Service class the SOP class belongs to. */
   serviceClassUid: string
+  /** Related general SOP classes (may be empty). */
   relatedGeneralSopClassUids: string[]
 }
 
 /** User Identity types (PS3.7 D.3.3.7, Table D.3-14). */
 export const UserIdentityType = {
+  /** username (primary field) */
   Username: 1,
+  /** username (primary) and passcode (secondary) */
   UsernameAndPasscode: 2,
+  /** Kerberos service ticket */
   Kerberos: 3,
+  /** SAML assertion */
   Saml: 4,
+  /** JSON Web Token */
   Jwt: 5,
 } as const
 export type UserIdentityType = (typeof UserIdentityType)[keyof typeof UserIdentityType]
 
 /** User Identity negotiation sub-item in the RQ (0x58). */
 export interface UserIdentityRq {
+  /** User identity type (Table D.3-14). A decoded value outside 1..5 is passed through as is. */
   type: UserIdentityType
+  /** Whether the requestor asks for a User Identity sub-item in the AC. */
   positiveResponseRequested: boolean
+  /** Username, Kerberos ticket, SAML assertion or JWT, depending on `type`. */
   primaryField: Uint8Array
   /** Only for type 2 (passcode); empty otherwise. */
   secondaryField: Uint8Array
@@ -131,12 +200,15 @@ export interface UserIdentityRq {
 
 /** User Identity negotiation sub-item in the AC (0x59). */
 export interface UserIdentityAc {
+  /** Kerberos server ticket, SAML response or JWT; empty for the username types. */
   serverResponse: Uint8Array
 }
 
 /** An unknown user information sub-item, kept so that it can be reported (and re-encoded). */
 export interface UnknownItem {
+  /** Item type byte. */
   itemType: number
+  /** Item content after its 4-byte header (a view into the received PDU). */
   data: Uint8Array
 }
 
