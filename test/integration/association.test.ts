@@ -60,6 +60,14 @@ async function memoryPair(policy: AcceptorPolicy, rq: Partial<AssociationRequest
   return [req, await acc]
 }
 
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
 const closed = (a: Association): Promise<void> => new Promise((r) => (a.state === 'Sta1' ? r() : a.once('closed', () => r())))
 
 /** Collect a whole message (command bytes, dataset bytes) from 'pdata' PDVs, checking flags. */
@@ -250,7 +258,7 @@ describe('over the in-memory pair', () => {
     await new Promise((r) => setTimeout(r, 30))
     expect(n).toBe(0)
     scp.resume()
-    await new Promise((r) => setTimeout(r, 30))
+    await until(() => n === 1)
     expect(n).toBe(1)
     await req.release()
   })
@@ -289,11 +297,11 @@ describe('over loopback TCP', () => {
   })
 
   test('maxAssociations: one more is rejected transient / presentation / local limit exceeded', async () => {
-    const { port } = await echoListener(basePolicy, { maxAssociations: 1 })
+    const { port, l } = await echoListener(basePolicy, { maxAssociations: 1 })
     const first = await Association.request(baseRq({ host: '127.0.0.1', port }))
     await expect(Association.request(baseRq({ host: '127.0.0.1', port }))).rejects.toMatchObject({ result: 2, source: 3, reason: 2 })
     await first.release()
-    await new Promise((r) => setTimeout(r, 50))
+    await until(() => l.activeCount === 0)
     const again = await Association.request(baseRq({ host: '127.0.0.1', port }))
     await again.release()
   })
@@ -331,7 +339,7 @@ describe('malformed input from a raw socket → A-ABORT, listener keeps serving'
     if (associate) {
       s.write(rqBytes())
       // wait for the A-ASSOCIATE-AC (type 02)
-      for (let i = 0; i < 100 && Buffer.concat(recv).length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+      for (let i = 0; i < 500 && Buffer.concat(recv).length === 0; i++) await new Promise((r) => setTimeout(r, 10))
       expect(Buffer.concat(recv)[0]).toBe(0x02)
       recv.length = 0
     }

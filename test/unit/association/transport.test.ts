@@ -24,7 +24,7 @@ describe('memory transport pair', () => {
     buf[0] = 99
     await w
     await a.write([new Uint8Array([5])])
-    await tick()
+    for (let i = 0; i < 200 && got.length < 5; i++) await tick()
     expect(got).toEqual([1, 2, 3, 4, 5])
   })
 
@@ -47,16 +47,17 @@ describe('memory transport pair', () => {
   test('end on both sides closes both; writes after end reject', async () => {
     const [a, b] = createMemoryTransportPair()
     const events: string[] = []
-    a.on('close', () => events.push('a-close'))
+    const aClosed = new Promise<void>((r) => a.on('close', () => (events.push('a-close'), r())))
     b.on('end', () => {
       events.push('b-end')
       b.end()
     })
-    b.on('close', () => events.push('b-close'))
+    const bClosed = new Promise<void>((r) => b.on('close', () => (events.push('b-close'), r())))
     a.end()
     await expect(a.write([new Uint8Array(1)])).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
-    await tick(20)
-    expect(events.sort()).toEqual(['a-close', 'b-close', 'b-end'])
+    await Promise.all([aClosed, bClosed])
+    expect(events[0]).toBe('b-end')
+    expect(events.slice(1).sort()).toEqual(['a-close', 'b-close'])
     expect(a.closed && b.closed).toBe(true)
   })
 
@@ -64,9 +65,9 @@ describe('memory transport pair', () => {
     const [a, b] = createMemoryTransportPair()
     const events: string[] = []
     b.on('end', () => events.push('end'))
-    b.on('close', () => events.push('close'))
+    const closed = new Promise<void>((r) => b.on('close', () => (events.push('close'), r())))
     a.destroy()
-    await tick(20)
+    await closed
     expect(events).toEqual(['end', 'close'])
   })
 })
