@@ -286,6 +286,7 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     const file = new Uint8Array(readFileSync(CORPUS_FILE))
     const expected = datasetOf(file)
     const received: { sopClass: string; sopInstance: string; data: Uint8Array; pdvSizes: number[] }[] = []
+    let rejectedCount = 0
     const l = await listen(
       {
         host: '127.0.0.1',
@@ -293,10 +294,12 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
         policy: {
           aeTitle: 'OURSCP',
           maxPduLength: 8192,
-          contexts: (as) => ({ abstractSyntax: as, transferSyntaxes: [IMPLICIT_LE, '1.2.840.10008.1.2.1'] }),
+          // only MR storage: every other context storescu proposes gets "abstract syntax not supported"
+          contexts: (as) => (as === MR_STORAGE ? { abstractSyntax: as, transferSyntaxes: [IMPLICIT_LE, '1.2.840.10008.1.2.1'] } : undefined),
         },
       },
       (assoc) => {
+        rejectedCount = assoc.rejectedContexts.length
         const chunks: Uint8Array[] = []
         const sizes: number[] = []
         let cmd: Map<number, Uint8Array> | undefined
@@ -342,6 +345,7 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     const r = await run('storescu', ['-aet', 'STORESCU', '-aec', 'OURSCP', '-xi', '-pdu', '16384', '-ta', '10', '127.0.0.1', String(l.address().port), CORPUS_FILE], 30000)
     expect(r.code, r.out).toBe(0)
     expect(received).toHaveLength(1)
+    expect(rejectedCount).toBeGreaterThan(50) // storescu proposes its whole storage list without -R
     expect(received[0]!.sopClass).toBe(MR_STORAGE)
     expect(received[0]!.sopInstance).toBe('1.2.276.0.50.192168001092.11156604.14547392.313')
     // DCMTK fragments to our announced 8192: at most 8192 - 6 data bytes per PDV
