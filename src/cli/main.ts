@@ -6,9 +6,14 @@ import { IMPLEMENTATION_VERSION_NAME } from '../version.js'
 import { CliError, processIo } from './io.js'
 import type { CliCommand, CliIo } from './io.js'
 import { dumpCommand } from './dump.js'
+import { echoCommand } from './echo.js'
+import { storeCommand } from './store.js'
+import { findCommand } from './find.js'
+import { getCommand, moveCommand } from './retrieve.js'
+import { serveCommand } from './serve.js'
 
 /** The commands, in the order `--help` lists them. Network commands are added here. */
-export const COMMANDS: readonly CliCommand[] = [dumpCommand]
+export const COMMANDS: readonly CliCommand[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, serveCommand, dumpCommand]
 
 /** The version printed by `dimse --version` (the package version). */
 export const CLI_VERSION = IMPLEMENTATION_VERSION_NAME.replace(/^DIMSE_/, '')

@@ -35,3 +35,5 @@ export type {
   DatasetToJsonOptions,
   DatasetFromJsonOptions,
 } from './json.js'
+export { encodeFileMetaHeader } from './file-meta.js'
+export type { FileMetaInfo } from './file-meta.js'

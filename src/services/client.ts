@@ -20,6 +20,7 @@ import { DicomError, NegotiationError } from '../errors.js'
 import { DimseChannel, type IncomingRequest, type ResponseMessage } from './channel.js'
 import { sopClassOf, type QueryModel } from './contexts.js'
 import { runStoreHandler, type StoreHandler } from './store-request.js'
+import { ensureNodeCodecs } from './node-codecs.js'
 
 /** The outcome of a unary operation: the final response's status and its detail fields. */
 export interface OperationResult {
@@ -53,6 +54,7 @@ export class Client {
   readonly aeTitle: string
   constructor(options: { aeTitle?: string } = {}) {
     this.aeTitle = options.aeTitle ?? 'DIMSE'
+    ensureNodeCodecs()
   }
 
   /** Open an association with the given presentation contexts. */

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ProposedContext, SupportedContext } from '../association/negotiation.js'
-import { SopClass, STORAGE_SOP_CLASSES } from '../dataset/uids.js'
+import { SopClass, STORAGE_SOP_CLASSES, uidOfKeyword } from '../dataset/uids.js'
 import { TransferSyntax } from '../dataset/transfer-syntax.js'
 import { DicomError } from '../errors.js'
 
@@ -74,6 +74,33 @@ export const QUERY_RETRIEVE_SOP_CLASSES = {
   get: Object.values(GET),
 } as const
 
+/** What a storage SCU proposes for data it can encode itself (as DCMTK's storescu: explicit, then implicit LE). */
+export const DEFAULT_PROPOSED_TRANSFER_SYNTAXES: readonly string[] = [TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian]
+
+/**
+ * Storage contexts for instances stored in given transfer syntaxes: per SOP class, one context
+ * with explicit and implicit VR little endian (to which any uncompressed instance converts), and
+ * one context for each other syntax an instance is in, so that it can be sent as it is. Several
+ * contexts may share an abstract syntax (PS3.8 §9.3.2.2).
+ */
+export function contextsForInstances(
+  instances: Iterable<{ sopClassUid: string; transferSyntaxUid?: string | undefined }>,
+  roles?: { scuRole?: boolean; scpRole?: boolean },
+): ProposedContext[] {
+  const bySop = new Map<string, Set<string>>()
+  for (const i of instances) {
+    const set = bySop.get(i.sopClassUid) ?? new Set<string>()
+    if (i.transferSyntaxUid && !DEFAULT_PROPOSED_TRANSFER_SYNTAXES.includes(i.transferSyntaxUid)) set.add(i.transferSyntaxUid)
+    bySop.set(i.sopClassUid, set)
+  }
+  const out: ProposedContext[] = []
+  for (const [sop, others] of bySop) {
+    out.push({ abstractSyntax: sop, transferSyntaxes: [...DEFAULT_PROPOSED_TRANSFER_SYNTAXES], ...roles })
+    for (const ts of others) out.push({ abstractSyntax: sop, transferSyntaxes: [ts], ...roles })
+  }
+  return out
+}
+
 /** Propose Verification. */
 export function verificationContext(): ProposedContext {
   return { abstractSyntax: SopClass.Verification, transferSyntaxes: [TransferSyntax.ImplicitVRLittleEndian] }
@@ -86,7 +113,7 @@ export function verificationContext(): ProposedContext {
  */
 export function storageContexts(
   sopClasses: readonly string[],
-  transferSyntaxes: readonly string[] = UNCOMPRESSED_TRANSFER_SYNTAXES,
+  transferSyntaxes: readonly string[] = DEFAULT_PROPOSED_TRANSFER_SYNTAXES,
   roles?: { scuRole?: boolean; scpRole?: boolean },
 ): ProposedContext[] {
   const uncompressed = transferSyntaxes.filter((t) => UNCOMPRESSED_TRANSFER_SYNTAXES.includes(t))
@@ -131,3 +158,24 @@ export function supportedContexts(options: {
   if (options.extra) out.push(...options.extra)
   return out
 }
+
+/**
+ * The storage SOP classes most archives hold (images, reports, documents, RT, segmentation),
+ * for proposals that must stay within 128 presentation contexts, e.g. the storage side of C-GET.
+ */
+export const COMMON_STORAGE_SOP_CLASSES: readonly string[] = [
+  'ComputedRadiographyImageStorage', 'DigitalXRayImageStorageForPresentation', 'DigitalXRayImageStorageForProcessing',
+  'DigitalMammographyXRayImageStorageForPresentation', 'DigitalMammographyXRayImageStorageForProcessing',
+  'CTImageStorage', 'EnhancedCTImageStorage', 'MRImageStorage', 'EnhancedMRImageStorage', 'MRSpectroscopyStorage',
+  'UltrasoundImageStorage', 'UltrasoundMultiFrameImageStorage', 'SecondaryCaptureImageStorage',
+  'MultiFrameGrayscaleByteSecondaryCaptureImageStorage', 'MultiFrameGrayscaleWordSecondaryCaptureImageStorage',
+  'MultiFrameTrueColorSecondaryCaptureImageStorage', 'XRayAngiographicImageStorage', 'XRayRadiofluoroscopicImageStorage',
+  'NuclearMedicineImageStorage', 'PositronEmissionTomographyImageStorage', 'EnhancedPETImageStorage',
+  'RTImageStorage', 'RTDoseStorage', 'RTStructureSetStorage', 'RTPlanStorage', 'RTIonPlanStorage',
+  'BasicTextSRStorage', 'EnhancedSRStorage', 'ComprehensiveSRStorage', 'Comprehensive3DSRStorage', 'KeyObjectSelectionDocumentStorage',
+  'XRayRadiationDoseSRStorage', 'GrayscaleSoftcopyPresentationStateStorage', 'EncapsulatedPDFStorage',
+  'SegmentationStorage', 'VLPhotographicImageStorage', 'VLEndoscopicImageStorage', 'OphthalmicPhotography8BitImageStorage',
+  'TwelveLeadECGWaveformStorage', 'ParametricMapStorage', 'RawDataStorage', 'SpatialRegistrationStorage',
+]
+  .map((k) => uidOfKeyword(k))
+  .filter((u): u is string => u !== undefined)

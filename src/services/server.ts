@@ -20,8 +20,9 @@ import { Status, statusCategory } from '../dimse/status.js'
 import { StatusError } from '../errors.js'
 import { DimseChannel, type IncomingRequest } from './channel.js'
 import { Client, storeOver, type ClientAssociation } from './client.js'
-import { storageContexts, supportedContexts, UNCOMPRESSED_TRANSFER_SYNTAXES } from './contexts.js'
+import { contextsForInstances, supportedContexts } from './contexts.js'
 import { errorComment, runStoreHandler, type StoreHandler } from './store-request.js'
+import { ensureNodeCodecs } from './node-codecs.js'
 
 /** What every request handler is told about where the request came from. */
 export interface RequestOrigin {
@@ -149,6 +150,7 @@ export class Server extends EventEmitter<ServerEventMap> {
   constructor(options: ServerOptions) {
     super()
     this.options = options
+    ensureNodeCodecs()
   }
 
   /** The acceptor policy derived from the options. */
@@ -372,7 +374,7 @@ export class Server extends EventEmitter<ServerEventMap> {
         port: peer.port,
         calledAeTitle: destination!,
         ...(peer.tls ? { tls: peer.tls } : {}),
-        presentationContexts: proposeFor(items),
+        presentationContexts: contextsForInstances(items).slice(0, 128),
       }).catch((e: unknown) => {
         throw new StatusError(Status.OutOfResourcesUnableToPerformSuboperations, `cannot associate with ${destination}: ${errorComment(e)}`)
       })
@@ -394,6 +396,7 @@ export class Server extends EventEmitter<ServerEventMap> {
         } catch (e) {
           if (channel.failed) throw e
           status = Status.ProcessingFailure
+          if (this.listenerCount('error') > 0) this.emit('error', new Error(`sub-operation for ${item.sopInstanceUid} failed: ${errorComment(e)}`, { cause: e }))
         }
         const cat = statusCategory(status)
         if (cat === 'Success') completed++
@@ -426,18 +429,5 @@ export class Server extends EventEmitter<ServerEventMap> {
     await send({ ...final, numberOfRemainingSuboperations: signal.aborted ? final.numberOfRemainingSuboperations : 0 }, finalStatus, ds)
     return finalStatus
   }
-}
-
-/** Storage contexts for the items of a retrieve: each SOP class with its syntax and the uncompressed ones. */
-function proposeFor(items: readonly RetrieveItem[]) {
-  const bySop = new Map<string, Set<string>>()
-  for (const i of items) {
-    const set = bySop.get(i.sopClassUid) ?? new Set<string>(UNCOMPRESSED_TRANSFER_SYNTAXES)
-    if (i.transferSyntaxUid) set.add(i.transferSyntaxUid)
-    bySop.set(i.sopClassUid, set)
-  }
-  const out = []
-  for (const [sop, ts] of bySop) out.push(...storageContexts([sop], [...ts]))
-  return out.slice(0, 128)
 }
 

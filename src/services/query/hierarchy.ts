@@ -318,3 +318,13 @@ export function selectForRetrieve(query: Dataset, instances: Iterable<Dataset>, 
   }
   return out
 }
+
+/**
+ * A Modality Worklist C-FIND SCP over in-memory worklist items: yields the response identifier
+ * of every item matching the query (sequence matching applies to the Scheduled Procedure Step
+ * Sequence). Lazy, so a cancelled find stops early.
+ * @see PS3.4 K.4.1.3.1, C.2.2.2.6
+ */
+export function* worklistFind(query: Dataset, items: Iterable<Dataset>, options: MatchOptions = {}): Generator<Dataset, void, undefined> {
+  for (const item of items) if (matchIdentifier(query, item, options)) yield buildResponse(query, item, undefined, undefined, options)
+}

@@ -1,0 +1,155 @@
+/**
+ * The archive behind `dimse serve`: Part 10 files in a folder, an in-memory index of their
+ * header attributes rebuilt from the files at start, and the storage, find and retrieve
+ * handlers over it. Built only from the public API.
+ * @module
+ */
+import { open, readFile, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  DatasetStreamDecoder, decodeDataset, decodeFile, encodeDataset, TransferSyntax, type Dataset,
+} from '../dataset/index.js'
+import { StatusError } from '../errors.js'
+import { Status } from '../dimse/index.js'
+import {
+  hierarchicalFind, queryRetrieveSopClass, selectForRetrieve, validateIdentifier,
+  type FindRequest, type RetrieveItem, type RetrieveRequest, type StoreHandler,
+} from '../services/index.js'
+import { nodeDeflateCodec } from '../node/deflate.js'
+import { safeName, writeInstance } from './files.js'
+
+const PIXEL_DATA = 0x7fe00010
+
+/** One stored instance. */
+export interface ArchiveEntry {
+  path: string
+  sopClassUid: string
+  sopInstanceUid: string
+  transferSyntaxUid: string
+  /** The attributes before Pixel Data, detached from any I/O buffer. */
+  attributes: Dataset
+}
+
+/** Copy a dataset out of the buffers it views (so that a small header does not pin a large chunk). */
+function detach(ds: Dataset): Dataset {
+  const ts = TransferSyntax.ExplicitVRLittleEndian
+  return decodeDataset(encodeDataset(ds, ts), ts).dataset
+}
+
+/** A folder of Part 10 files with an index. */
+export class FileArchive {
+  readonly dir: string
+  readonly entries = new Map<string, ArchiveEntry>()
+
+  constructor(dir: string) {
+    this.dir = dir
+  }
+
+  /** Index every Part 10 file under the folder; returns the files that could not be read. */
+  async load(): Promise<{ indexed: number; skipped: string[] }> {
+    const skipped: string[] = []
+    const walk = async (d: string): Promise<void> => {
+      for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+        const p = join(d, e.name)
+        if (e.isDirectory()) await walk(p)
+        else if (e.isFile() && !e.name.endsWith('.part')) {
+          try {
+            this.#add(await readEntry(p))
+          } catch {
+            skipped.push(p)
+          }
+        }
+      }
+    }
+    await walk(this.dir)
+    return { indexed: this.entries.size, skipped }
+  }
+
+  #add(e: ArchiveEntry): void {
+    this.entries.set(e.sopInstanceUid, e)
+  }
+
+  /** C-STORE: stream to a temporary file, index the header on the way, rename when complete. */
+  readonly store: StoreHandler = async (rq) => {
+    const decoder = new DatasetStreamDecoder({ transferSyntaxUid: rq.transferSyntaxUid === TransferSyntax.DeflatedExplicitVRLittleEndian ? TransferSyntax.ExplicitVRLittleEndian : rq.transferSyntaxUid, stopBeforeTag: PIXEL_DATA })
+    const deflated = rq.transferSyntaxUid === TransferSyntax.DeflatedExplicitVRLittleEndian
+    const path = join(this.dir, `${safeName(rq.sopInstanceUid)}.dcm`)
+    let parseError: unknown
+    await writeInstance(path, rq, (chunk) => {
+      if (deflated || parseError !== undefined || decoder.stopped) return
+      try {
+        decoder.push(chunk)
+      } catch (e) {
+        parseError = e
+      }
+    })
+    let attributes: Dataset
+    if (deflated || parseError !== undefined) {
+      // Index from the file just written (deflated data, or data the stream decoder refused).
+      attributes = (await readEntry(path)).attributes
+    } else {
+      attributes = detach(decoder.end().dataset)
+    }
+    this.#add({ path, sopClassUid: rq.sopClassUid, sopInstanceUid: rq.sopInstanceUid, transferSyntaxUid: rq.transferSyntaxUid, attributes })
+    return Status.Success
+  }
+
+  /** C-FIND over the index (hierarchical search, PS3.4 C.4.1.3.1). */
+  async *find(rq: FindRequest): AsyncGenerator<Dataset> {
+    const info = queryRetrieveSopClass(rq.sopClassUid)
+    if (!info) return // Modality Worklist: this archive has no scheduled procedure steps
+    const { validation, responses } = hierarchicalFind(rq.identifier, this.#attributes(), info.model)
+    if (!validation.valid) throw new StatusError(validation.status ?? Status.IdentifierDoesNotMatchSopClass, validation.problems[0]?.message)
+    for (const r of responses) {
+      if (rq.signal.aborted) return
+      yield r
+    }
+  }
+
+  /** C-MOVE / C-GET: the instances the identifier selects. */
+  retrieve = (rq: RetrieveRequest): RetrieveItem[] => {
+    const info = queryRetrieveSopClass(rq.sopClassUid)
+    if (!info) throw new StatusError(Status.SopClassNotSupported)
+    const v = validateIdentifier(rq.identifier, info.model, { operation: info.operation })
+    const fatal = v.problems.find((p) => p.reason !== 'key-not-allowed')
+    if (fatal) throw new StatusError(Status.IdentifierDoesNotMatchSopClass, fatal.message)
+    const selected = new Set(selectForRetrieve(rq.identifier, this.#attributes(), info.model))
+    const out: RetrieveItem[] = []
+    for (const e of this.entries.values()) {
+      if (!selected.has(e.attributes)) continue
+      out.push({ sopClassUid: e.sopClassUid, sopInstanceUid: e.sopInstanceUid, transferSyntaxUid: e.transferSyntaxUid, file: () => readFile(e.path) })
+    }
+    return out
+  }
+
+  *#attributes(): Generator<Dataset> {
+    for (const e of this.entries.values()) yield e.attributes
+  }
+}
+
+/** Read the header of a stored file into an index entry. */
+export async function readEntry(path: string): Promise<ArchiveEntry> {
+  const fh = await open(path, 'r')
+  let head: Uint8Array
+  let size: number
+  try {
+    size = (await fh.stat()).size
+    const n = Math.min(size, 512 * 1024)
+    head = new Uint8Array(n)
+    await fh.read(head, 0, n, 0)
+  } finally {
+    await fh.close()
+  }
+  const parse = (b: Uint8Array) => decodeFile(b, { stopBeforeTag: PIXEL_DATA, inflate: (x) => nodeDeflateCodec.inflateRaw(x) })
+  let f
+  try {
+    f = parse(head)
+  } catch (e) {
+    if (head.length === size) throw e
+    f = parse(await readFile(path))
+  }
+  const sopClassUid = f.meta.string(0x00020002) ?? f.dataset.string(0x00080016)
+  const sopInstanceUid = f.meta.string(0x00020003) ?? f.dataset.string(0x00080018)
+  if (!sopClassUid || !sopInstanceUid) throw new Error(`${path}: no SOP Class / Instance UID`)
+  return { path, sopClassUid, sopInstanceUid, transferSyntaxUid: f.transferSyntaxUid, attributes: detach(f.dataset) }
+}

@@ -1,0 +1,48 @@
+/**
+ * Writing received instances to disk: the Part 10 header, then the dataset bytes streamed as
+ * they arrive, into a temporary file renamed into place only when complete — a failed store
+ * leaves no partial file.
+ * @module
+ */
+import { createWriteStream } from 'node:fs'
+import { rm, rename, mkdir } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { once } from 'node:events'
+import { encodeFileMetaHeader } from '../dataset/index.js'
+import type { StoreRequest } from '../services/index.js'
+
+/** A UID as a file name (UIDs are digits and dots; anything else is replaced). */
+export function safeName(uid: string): string {
+  return uid.replace(/[^0-9A-Za-z.-]/g, '_') || 'unnamed'
+}
+
+/**
+ * Write a C-STORE request's instance as a Part 10 file at `path`, streaming. `onChunk` sees
+ * every dataset chunk (e.g. to index the header while writing).
+ */
+export async function writeInstance(path: string, rq: StoreRequest, onChunk?: (chunk: Uint8Array) => void): Promise<void> {
+  await mkdir(dirname(path), { recursive: true })
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.part`
+  const out = createWriteStream(tmp)
+  try {
+    const ok = out.write(encodeFileMetaHeader({
+      sopClassUid: rq.sopClassUid,
+      sopInstanceUid: rq.sopInstanceUid,
+      transferSyntaxUid: rq.transferSyntaxUid,
+      sourceAeTitle: rq.callingAeTitle,
+    }))
+    if (!ok) await once(out, 'drain')
+    for await (const chunk of rq.data) {
+      onChunk?.(chunk)
+      // Chunks are views of PDU buffers that are not reused: safe to queue without copying.
+      if (!out.write(chunk)) await once(out, 'drain')
+    }
+    out.end()
+    await once(out, 'finish')
+    await rename(tmp, path)
+  } catch (e) {
+    out.destroy()
+    await rm(tmp, { force: true })
+    throw e
+  }
+}
