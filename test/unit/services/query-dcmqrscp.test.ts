@@ -146,10 +146,21 @@ describe.skipIf(!available)('C-FIND matching agrees with dcmqrscp', () => {
       const uniqueKw = c.unique === T.StudyInstanceUID ? 'StudyInstanceUID' : c.unique === T.SeriesInstanceUID ? 'SeriesInstanceUID' : c.unique === T.SOPInstanceUID ? 'SOPInstanceUID' : 'PatientID'
       const dcmtkKeys = [k('QueryRetrieveLevel', c.level), ...c.keys.map(([kw, , , v]) => k(kw, v))]
       if (!c.keys.some(([kw]) => kw === uniqueKw)) dcmtkKeys.push(k(uniqueKw))
-      const theirs = ids(findscu(c.root, dcmtkKeys, c.name), c.unique)
+      const theirRsp = findscu(c.root, dcmtkKeys, c.name)
+      const theirs = ids(theirRsp, c.unique)
       const ourKeys: [number, VR, string[]][] = [[T.QueryRetrieveLevel, 'CS', [c.level]], ...c.keys.map(([, t, vr, v]): [number, VR, string[]] => [t, vr, v === '' ? [] : v.split('\\')])]
       if (!c.keys.some(([, t]) => t === c.unique)) ourKeys.push([c.unique, c.unique === T.PatientID ? 'LO' : 'UI', []])
-      const mine = ids(ours(c.model, ourKeys), c.unique)
+      const myRsp = ours(c.model, ourKeys)
+      const mine = ids(myRsp, c.unique)
+      // same response keys (C.4.1.1.3.2); dcmqrscp adds Retrieve AE Title itself
+      const shape = (r: Dataset) => r.elements().map((e) => e.tag).filter((t) => t !== T.RetrieveAETitle && t !== T.SpecificCharacterSet)
+      if (theirRsp.length > 0) expect(shape(myRsp[0]!), c.name).toEqual(shape(theirRsp[0]!))
+      // and the same values, entity by entity
+      const values = (r: Dataset) => shape(r).map((t) => [t, r.strings(t)])
+      for (const r of myRsp) {
+        const other = theirRsp.find((x) => x.string(c.unique) === r.string(c.unique))!
+        expect(values(r), c.name).toEqual(values(other))
+      }
       expect(mine, c.name).toEqual(theirs)
       if (theirs.length > 0) nonEmpty++
     }
