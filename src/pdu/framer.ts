@@ -4,7 +4,7 @@
  * unknown type or an oversized length is refused before any of the body is buffered.
  * @module
  */
-import { AbortReason, PduError } from '../errors.js'
+import { AbortReason, DicomError, PduError } from '../errors.js'
 import { ChunkQueue } from '../internal/chunk-queue.js'
 import { PDU_HEADER_LENGTH, isKnownPduType } from './decode.js'
 import { PduType, type PduFrame } from './types.js'
@@ -25,6 +25,13 @@ export interface PduFramerOptions {
    * Default {@link DEFAULT_MAX_CONTROL_PDU_LENGTH} (1 MiB); 0 means unlimited.
    */
   maxControlPduLength?: number
+}
+
+function checkLimit(v: number, what: string): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+    throw new DicomError('ERR_INVALID_ARGUMENT', `${what} must be an integer 0..2^32-1 (0 = unlimited), got ${v}`)
+  }
+  return v
 }
 
 /**
@@ -48,10 +55,13 @@ export class PduFramer {
   private pending: { type: number; length: number } | undefined
   private failed: PduError | undefined
 
-  /** Create a framer with the given length limits. */
+  /**
+   * Create a framer with the given length limits.
+   * @throws DicomError `ERR_INVALID_ARGUMENT` when a limit is not an integer in 0..2^32-1.
+   */
   constructor(opts: PduFramerOptions) {
-    this.maxData = opts.maxPduLength
-    this.maxControl = opts.maxControlPduLength ?? DEFAULT_MAX_CONTROL_PDU_LENGTH
+    this.maxData = checkLimit(opts.maxPduLength, 'maxPduLength')
+    this.maxControl = checkLimit(opts.maxControlPduLength ?? DEFAULT_MAX_CONTROL_PDU_LENGTH, 'maxControlPduLength')
   }
 
   /** Bytes received but not yet returned in a frame (including a parsed but unconsumed header's body). */

@@ -98,6 +98,12 @@ describe('PduFramer', () => {
     expect(pduError(() => new PduFramer({ maxPduLength: 100 }).push(big)).code).toBe('ERR_PDU_TOO_LONG')
   })
 
+  it('validates its limits', () => {
+    expect(() => new PduFramer({ maxPduLength: -1 })).toThrow(/maxPduLength/)
+    expect(() => new PduFramer({ maxPduLength: 1.5 })).toThrow(/maxPduLength/)
+    expect(() => new PduFramer({ maxPduLength: 0, maxControlPduLength: Number.NaN })).toThrow(/maxControlPduLength/)
+  })
+
   it('refuses fixed-size PDUs that do not announce 4 bytes (reason 6)', () => {
     const e = pduError(() => new PduFramer({ maxPduLength: 0 }).push(Uint8Array.of(0x07, 0, ...u32(5))))
     expect([e.code, e.abortReason]).toEqual(['ERR_PDU', AbortReason.InvalidPduParameterValue])
