@@ -12,6 +12,7 @@ import type { EncapsulatedPixelData } from '../dataset/element.js'
 import { datasetToJson, stringifyDicomJson } from '../dataset/json.js'
 import type { DicomJsonModel } from '../dataset/json.js'
 import { lookupPrivate, lookupTag } from '../dataset/dictionary.js'
+import { lookupUid } from '../dataset/uids.js'
 import { formatTag, isPrivateTag, tagGroup } from '../dataset/tag.js'
 import { VR_INFO } from '../dataset/vr.js'
 import { decodeAscii } from '../dataset/values.js'
@@ -84,7 +85,8 @@ export function formatDump(file: DecodedFile, options: DumpOptions = {}): string
   if (file.meta.size === 0) lines.push('# (none)')
   dumpDataset(file.meta, 0, lines, max)
   lines.push('')
-  lines.push(`# Dataset (Transfer Syntax ${file.transferSyntaxUid})`)
+  const tsName = lookupUid(file.transferSyntaxUid)?.keyword
+  lines.push(`# Dataset (Transfer Syntax ${file.transferSyntaxUid}${tsName ? ` = ${tsName}` : ''})`)
   dumpDataset(file.dataset, 0, lines, max)
   return lines.join('\n') + '\n'
 }
@@ -175,6 +177,11 @@ function formatValue(el: DataElement, max: number): { text: string; vm: number }
     case 'number-string': {
       const strings = info.kind === 'number-string' && el.raw !== undefined ? rawStrings(el.raw) : el.strings
       if (strings.length === 0) return { text: none, vm: 0 }
+      if (el.vr === 'UI' && strings.length === 1) {
+        // a registered UID also shows its PS3.6 keyword (dcmdump shows only the keyword)
+        const known = lookupUid(strings[0]!)?.keyword
+        if (known) return { text: `[${strings[0]}] =${known}`, vm: 1 }
+      }
       // a single value of padding only counts as no value (VM 0), as dcmdump counts it
       const vm = strings.length === 1 && strings[0] === '' ? 0 : strings.length
       return { text: `[${shorten(strings.join('\\'), max)}]`, vm }
