@@ -621,7 +621,7 @@ export function decodeCommand(bytes: Uint8Array): DimseMessage {
     if (tag === CommandTag.CommandGroupLength) {
       if (len !== 4) throw new DimseError(`CommandGroupLength has value length ${len}, expected 4`, p)
       // Its value is not checked against the bytes that follow: the PDV framing already delimits
-      // the command set, and a peer's miscount is harmless (pynetdicom and DCMTK ignore it too).
+      // the command set, and a peer's miscount is harmless (DCMTK's storescp ignores it too).
     } else if (tag === CommandTag.CommandField || tag === CommandTag.CommandDataSetType) {
       if (len !== 2) throw new DimseError(`(0000,${hex4(tag)}) has value length ${len}, expected 2`, p)
       const v = dv.getUint16(vstart, true)

@@ -219,6 +219,12 @@ describe.skipIf(!haveDcmtk)('DIMSE messages against DCMTK storescp', () => {
       expect(rsp.contextId).toBe(1)
       expect(rsp.command).toStrictEqual({ commandField: CommandField.CEchoRsp, hasDataset: false, affectedSopClassUid: VERIFICATION, messageIdBeingRespondedTo: messageId, status: 0 })
     }
+    // DCMTK, like decodeCommand, does not rely on the Command Group Length value
+    const wrong = encodeCommand(cEchoRq({ messageId: 4242 }))
+    new DataView(wrong.buffer).setUint32(8, 9999, true)
+    a.send(wrong, undefined, 1, a.ac.maxPdu)
+    const rsp = await a.peer.message(a.assembler, a.got)
+    expect(rsp.command).toMatchObject({ commandField: CommandField.CEchoRsp, messageIdBeingRespondedTo: 4242, status: 0 })
     await a.release()
   })
 
@@ -229,6 +235,9 @@ describe.skipIf(!haveDcmtk)('DIMSE messages against DCMTK storescp', () => {
     const ids = new MessageIdAllocator()
     for (const [i, f] of files.entries()) {
       expect(a.ac.accepted.get(2 * i + 1)).toBe(f.ts)
+      // At the peer's own maximum, each full P-DATA-TF has a length field of exactly maxPdu
+      // (fragments of maxPdu - 6 bytes): storescp accepting them confirms the PS3.8 D.1 reading
+      // (DCMTK itself sends 6 bytes less: it logs "Max Send PDV: 32756" for a peer max of 32768).
       for (const max of [a.ac.maxPdu, 1000, 77]) {
         const messageId = ids.next()
         const rq = cStoreRq({ messageId, affectedSopClassUid: f.sopClass, affectedSopInstanceUid: f.sopInstance })
