@@ -11,7 +11,7 @@
  * variable field, i.e. everything after the 6-byte PDU header (PS3.8 Annex D.1). With one PDV per
  * PDU, each PDV item costs 6 bytes inside that field (4-byte item length, presentation context
  * ID, message control header; PS3.8 §9.3.5.1), so a fragment holds at most `maxPduLength - 6`
- * bytes. (DCMTK 3.6.7 sends 6 bytes less, counting the PDU header too, and accepts PDUs cut at
+ * bytes. (DCMTK 3.6.7 itself sends somewhat smaller PDUs, but accepts PDUs cut at
  * the exact maximum: see test/unit/dimse/dcmtk-peer.test.ts.)
  *
  * Fragments are kept to an even length (one byte less when `maxPduLength - 6` is odd): the

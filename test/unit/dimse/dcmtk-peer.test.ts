@@ -237,7 +237,7 @@ describe.skipIf(!haveDcmtk)('DIMSE messages against DCMTK storescp', () => {
       expect(a.ac.accepted.get(2 * i + 1)).toBe(f.ts)
       // At the peer's own maximum, each full P-DATA-TF has a length field of exactly maxPdu
       // (fragments of maxPdu - 6 bytes): storescp accepting them confirms the PS3.8 D.1 reading
-      // (DCMTK itself sends 6 bytes less: it logs "Max Send PDV: 32756" for a peer max of 32768).
+      // (DCMTK itself is more conservative: it logs "Max Send PDV: 32756" for a peer max of 32768).
       for (const max of [a.ac.maxPdu, 1000, 77]) {
         const messageId = ids.next()
         const rq = cStoreRq({ messageId, affectedSopClassUid: f.sopClass, affectedSopInstanceUid: f.sopInstance })
