@@ -231,7 +231,8 @@ export class DatasetStreamDecoder {
           const h = this.q.peek(8)
           const itag = ((u16(h, 0, this.le) << 16) | u16(h, 2, this.le)) >>> 0
           const ilen = u32(h, 4, this.le)
-          const copy = h.slice()
+          // `h` stays valid after skip(): it is a view of a chunk or a fresh copy
+          const copy = h
           this.q.skip(8)
           this.offset += 8
           if (itag === SequenceDelimitationTag) {
