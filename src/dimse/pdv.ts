@@ -161,6 +161,12 @@ export interface PdvAssemblerOptions {
    * undefined to have the dataset collected and delivered through `onMessage`.
    */
   streamDataset?: (command: DimseMessage, contextId: number, commandBytes: Uint8Array) => DatasetSink | undefined
+  /**
+   * Tells whether a presentation context ID was accepted on this association; a message on any
+   * other context is a protocol violation (PS3.8 §9.3.5.1: the ID must be one of the accepted
+   * presentation contexts). Unchecked when not given.
+   */
+  isAcceptedContext?: (contextId: number) => boolean
   /** Largest command set accepted, in bytes (default 1 MiB). */
   maxCommandLength?: number
   /** Largest collected (not streamed) dataset accepted, in bytes (default 256 MiB). */
@@ -189,12 +195,14 @@ export class PdvAssembler {
   #state: AssemblerState = IDLE
   readonly #onMessage: PdvAssemblerOptions['onMessage']
   readonly #streamDataset: PdvAssemblerOptions['streamDataset']
+  readonly #isAccepted: PdvAssemblerOptions['isAcceptedContext']
   readonly #maxCommand: number
   readonly #maxDataset: number
 
   constructor(options: PdvAssemblerOptions) {
     this.#onMessage = options.onMessage
     this.#streamDataset = options.streamDataset
+    this.#isAccepted = options.isAcceptedContext
     this.#maxCommand = options.maxCommandLength ?? 1 << 20
     this.#maxDataset = options.maxDatasetLength ?? 256 * 1024 * 1024
   }
@@ -220,6 +228,7 @@ export class PdvAssembler {
     switch (s.kind) {
       case 'idle': {
         if (!pdv.isCommand) throw new DimseProtocolError('dataset fragment received without a preceding command', pdv.contextId)
+        if (this.#isAccepted !== undefined && !this.#isAccepted(pdv.contextId)) throw new DimseProtocolError('message on a presentation context that was not accepted', pdv.contextId)
         this.#state = { kind: 'command', contextId: pdv.contextId, parts: [], length: 0 }
         this.#command(pdv)
         return

@@ -189,6 +189,14 @@ describe('PdvAssembler', () => {
     expect((error as DimseProtocolError).code).toBe('ERR_DIMSE')
   })
 
+  it('rejects a message on a context that was not accepted, when told which are', () => {
+    const messages: AssembledMessage[] = []
+    const a = new PdvAssembler({ onMessage: (m) => messages.push(m), isAcceptedContext: (id) => id === 1 })
+    a.push(cmd(1, ECHO))
+    expect(messages).toHaveLength(1)
+    expect(() => a.push(cmd(3, ECHO))).toThrow(DimseProtocolError)
+  })
+
   it('throws DimseError for an undecodable command set and can be reset', () => {
     const { a, messages } = assembler()
     expect(() => a.push(cmd(1, new Uint8Array([1, 2, 3])))).toThrow(DimseError)
