@@ -28,6 +28,12 @@ export interface GraphicSet {
   decode(code: number): number
   /** The 7-bit code of a code point in this set, or -1 when it is not in the repertoire. */
   encode(codePoint: number): number
+  /**
+   * For 96-character G1 sets: a WHATWG label whose decoder agrees with ISO-IR 6 in GL and
+   * with this set in 0xA0..0xFF, used to decode whole values at once when they hold no
+   * escape sequence and no C1 byte.
+   */
+  readonly fastLabel?: string
 }
 
 const ESC = 0x1b
@@ -117,6 +123,7 @@ function sbcs96(id: string, final: number, label: string | null): GraphicSet {
       return u === 0 ? -1 : u
     },
     encode: (cp) => table().enc.get(cp) ?? -1,
+    fastLabel: label ?? 'windows-1252',
   }
 }
 

@@ -266,7 +266,8 @@ const utf8Fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const decoders = new Map<string, TextDecoder>()
 function decoderFor(label: string): TextDecoder {
   let d = decoders.get(label)
-  if (!d) decoders.set(label, (d = new TextDecoder(label, { ignoreBOM: true })))
+  // ignoreBOM only for UTF-8: Node 20 drops a lone 0xFF byte in windows-1252 when it is set
+  if (!d) decoders.set(label, (d = new TextDecoder(label, label === 'utf-8' ? { ignoreBOM: true } : {})))
   return d
 }
 
@@ -321,12 +322,27 @@ export function decodeText(bytes: Uint8Array, charset: readonly string[], vr: VR
   }
 }
 
-function isPureAscii(bytes: Uint8Array): boolean {
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+const utf16 = new TextDecoder(LITTLE_ENDIAN_HOST ? 'utf-16le' : 'utf-16be', { ignoreBOM: true })
+
+/**
+ * Whole-value decoding with a native decoder when the value cannot change state: no ESC,
+ * G0 is ISO-IR 6, and either only GL bytes or a single-byte G1 set with no C1 byte.
+ * Returns undefined when the general path is needed (including to report U+FFFD warnings).
+ */
+function decodeFast(bytes: Uint8Array, r: Extract<Resolved, { mode: 'iso2022' }>): string | undefined {
+  if (r.g0 !== ISO_IR_6) return undefined
+  let high = false
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!
-    if (b >= 0x80 || b === 0x1b) return false
+    if (b === 0x1b || (b >= 0x80 && b < 0xa0)) return undefined
+    if (b >= 0x80) high = true
   }
-  return true
+  if (!high) return decoderFor('utf-8').decode(bytes)
+  const label = r.g1?.fastLabel
+  if (label === undefined) return undefined
+  const s = decoderFor(label).decode(bytes)
+  return s.includes('\ufffd') ? undefined : s
 }
 
 function decodeIso2022(
@@ -335,13 +351,17 @@ function decodeIso2022(
   vr: VR,
   warn: (m: string) => void,
 ): string {
-  if (r.g0 === ISO_IR_6 && isPureAscii(bytes)) return latin1(bytes)
+  const fast = decodeFast(bytes, r)
+  if (fast !== undefined) return fast
   const multi = VR_INFO[vr].multiValued
   const pn = vr === 'PN'
   let g0 = r.g0
   let g1 = r.g1
   let lastG1: GraphicSet | null = null
-  const out: number[] = []
+  // every byte yields at most one UTF-16 code unit (all sets here are in the BMP)
+  const units = new Uint16Array(bytes.length)
+  let k = 0
+  const out = { push: (u: number) => void (units[k++] = u) }
   const n = bytes.length
   let i = 0
   const reset = () => {
@@ -445,9 +465,7 @@ function decodeIso2022(
       }
     }
   }
-  let s = ''
-  for (let k = 0; k < out.length; k += 4096) s += String.fromCharCode(...out.slice(k, k + 4096))
-  return s
+  return utf16.decode(units.subarray(0, k))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -469,13 +487,25 @@ class Bytes {
   constructor(size: number) {
     this.buf = new Uint8Array(Math.max(16, size))
   }
-  push(...bs: number[]): void {
-    if (this.len + bs.length > this.buf.length) {
-      const next = new Uint8Array(this.buf.length * 2 + bs.length)
+  private room(n: number): void {
+    if (this.len + n > this.buf.length) {
+      const next = new Uint8Array(this.buf.length * 2 + n)
       next.set(this.buf.subarray(0, this.len))
       this.buf = next
     }
-    for (const b of bs) this.buf[this.len++] = b
+  }
+  byte(b: number): void {
+    this.room(1)
+    this.buf[this.len++] = b
+  }
+  pair(b1: number, b2: number): void {
+    this.room(2)
+    this.buf[this.len++] = b1
+    this.buf[this.len++] = b2
+  }
+  bytes(bs: readonly number[]): void {
+    this.room(bs.length)
+    for (let i = 0; i < bs.length; i++) this.buf[this.len++] = bs[i]!
   }
   result(): Uint8Array {
     return this.buf.subarray(0, this.len)
@@ -516,7 +546,11 @@ export function encodeText(text: string, charset: readonly string[], vr: VR, onW
   }
 }
 
+const ASCII_NO_ESC = /^[\x00-\x1a\x1c-\x7f]*$/
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u
+
 function encodeUtf8(text: string, charset: readonly string[]): Uint8Array {
+  if (!LONE_SURROGATE.test(text)) return new TextEncoder().encode(text)
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c >= 0xd800 && c <= 0xdfff) {
@@ -533,22 +567,23 @@ function encodeGb(text: string, full: boolean, charset: readonly string[]): Uint
   for (const ch of text) {
     const cp = ch.codePointAt(0)!
     if (cp < 0x80) {
-      out.push(cp)
+      out.byte(cp)
       continue
     }
     const two = gbTwoByte(full ? 'gb18030' : 'gbk').get(cp)
     if (two !== undefined) {
-      out.push(two >> 8, two & 0xff)
+      out.pair(two >> 8, two & 0xff)
       continue
     }
     if (full) {
       if (cp >= 0x10000) {
-        out.push(...gbSupplementary(cp))
+        out.bytes(gbSupplementary(cp))
         continue
       }
       const four = gbFourByteBmp().get(cp)
       if (four !== undefined) {
-        out.push(four >>> 24, (four >>> 16) & 0xff, (four >>> 8) & 0xff, four & 0xff)
+        out.pair(four >>> 24, (four >>> 16) & 0xff)
+        out.pair((four >>> 8) & 0xff, four & 0xff)
         continue
       }
     }
@@ -563,6 +598,8 @@ function encodeIso2022(
   vr: VR,
   charset: readonly string[],
 ): Uint8Array {
+  // Fast path: ASCII text (no ESC) with ISO-IR 6 as initial G0 never needs an escape sequence.
+  if (r.g0 === ISO_IR_6 && ASCII_NO_ESC.test(text)) return new TextEncoder().encode(text)
   const multi = VR_INFO[vr].multiValued
   const pn = vr === 'PN'
   const out = new Bytes(text.length + 8)
@@ -570,34 +607,38 @@ function encodeIso2022(
   let g1 = r.g1
   const restoreG0 = () => {
     if (g0 !== r.g0) {
-      out.push(...r.g0.escape)
+      out.bytes(r.g0.escape)
       g0 = r.g0
     }
   }
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!
+  const sets = r.sets
+  for (let i = 0; i < text.length; i++) {
+    const cp = text.codePointAt(i)!
+    if (cp > 0xffff) i++
     if (cp < 0x20 || cp === 0x7f) {
       if (cp === 0x1b) throw charsetError(cp, charset, 'ESC is reserved for escape sequences (PS3.5 §6.1.3)')
       restoreG0()
-      out.push(cp)
+      out.byte(cp)
       if (cp === 0x0a || cp === 0x0d || cp === 0x0c || cp === 0x09) g1 = r.g1
       continue
     }
     if ((cp === 0x5c && multi) || (pn && (cp === 0x5e || cp === 0x3d))) {
       // Delimiters are written in the initial G0 set, and the initial state applies after them.
       restoreG0()
-      out.push(cp)
+      out.byte(cp)
       g1 = r.g1
       continue
     }
     if (cp >= 0x80 && cp < 0xa0) {
       if (!r.c1) throw charsetError(cp, charset, 'C1 control characters need an ISO 8859 character set')
-      out.push(cp)
+      out.byte(cp)
       continue
     }
+    // the set designated now if it has the character, else the first declared set that has it
     let chosen: GraphicSet | null = null
     let code = -1
-    for (const s of [g0, g1, ...r.sets]) {
+    for (let j = -2; j < sets.length; j++) {
+      const s = j === -2 ? g0 : j === -1 ? g1 : sets[j]!
       if (s === null) continue
       // In multi-valued VRs byte 05/12 is the value delimiter, so YEN SIGN cannot use it.
       if (s === ISO_IR_14 && cp === 0xa5 && multi) continue
@@ -610,18 +651,18 @@ function encodeIso2022(
     if (chosen === null) throw charsetError(cp, charset)
     if (chosen.area === 'G0') {
       if (chosen !== g0) {
-        out.push(...chosen.escape)
+        out.bytes(chosen.escape)
         g0 = chosen
       }
-      if (chosen.width === 1) out.push(code)
-      else out.push(code >> 8, code & 0xff)
+      if (chosen.width === 1) out.byte(code)
+      else out.pair(code >> 8, code & 0xff)
     } else {
       if (chosen !== g1) {
-        out.push(...chosen.escape)
+        out.bytes(chosen.escape)
         g1 = chosen
       }
-      if (chosen.width === 1) out.push(code | 0x80)
-      else out.push((code >> 8) | 0x80, (code & 0xff) | 0x80)
+      if (chosen.width === 1) out.byte(code | 0x80)
+      else out.pair((code >> 8) | 0x80, (code & 0xff) | 0x80)
     }
   }
   restoreG0()

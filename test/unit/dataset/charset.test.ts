@@ -102,6 +102,11 @@ describe('single-byte character sets', () => {
     })
   }
 
+  it('a leading 0xFF 0xFE is two Latin-1 characters (Node 20 loses them with ignoreBOM)', () => {
+    expect(decodeText(u8(0xff), ['ISO_IR 100'], 'LO')).toBe('ÿ')
+    expect(decodeText(u8(0xff, 0xfe, 0x41), ['ISO_IR 100'], 'LO')).toBe('ÿþA')
+  })
+
   it('C1 bytes of ISO 8859 are control characters, not windows-1252', () => {
     expect(decodeText(u8(0x80, 0x9f), ['ISO_IR 100'], 'LT')).toBe('\u0080\u009f')
   })
