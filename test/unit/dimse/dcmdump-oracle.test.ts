@@ -13,6 +13,7 @@ import type { DimseMessage } from '../../../src/dimse/index.js'
 import { anyMessage, messageArbitraries } from '../../property/dimse-arbitraries.js'
 
 const haveDcmdump = spawnSync('dcmdump', ['--version']).status === 0
+if (!haveDcmdump && process.env.CI) throw new Error('DCMTK (dcmdump) is required in CI for dcmdump-oracle.test.ts')
 if (!haveDcmdump) console.warn('dcmdump-oracle.test: dcmdump not found, skipping')
 
 /** Our field names → (tag, DCMTK dictionary keyword, VR), transcribed from PS3.7 Table E.1-1. */

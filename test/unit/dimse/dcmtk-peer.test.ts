@@ -18,6 +18,7 @@ import type { PDataTfPdu } from '../../../src/pdu/types.js'
 const CORPUS = '/work/shared/corpus/files'
 const haveDcmtk = spawnSync('storescp', ['--version']).status === 0
 const haveCorpus = existsSync(CORPUS)
+if (!haveDcmtk && process.env.CI) throw new Error('DCMTK (storescp) is required in CI for dcmtk-peer.test.ts')
 if (!haveDcmtk) console.warn('dcmtk-peer.test: storescp not found, skipping the DCMTK checks')
 if (!haveCorpus) console.warn('dcmtk-peer.test: /work/shared/corpus absent, skipping the C-STORE checks')
 
