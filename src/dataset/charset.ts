@@ -196,7 +196,9 @@ function resolve(charset: readonly string[]): Resolved {
   return r
 }
 
-function resolveUncached(raw: readonly string[]): Resolved {
+function resolveUncached(given: readonly string[]): Resolved {
+  // tolerate an unsplit value ('ISO 2022 IR 13\\ISO 2022 IR 87' as one string)
+  const raw = given.some((t) => t.includes('\\')) ? given.flatMap((t) => t.split('\\')) : given
   const warnings: string[] = []
   const terms: (TermDef | null)[] = []
   raw.forEach((t, i) => {
@@ -212,7 +214,10 @@ function resolveUncached(raw: readonly string[]): Resolved {
       return
     }
     if (info.normalizedFrom !== undefined)
-      warnings.push(`non-standard Specific Character Set term "${s}" read as "${info.term}"`)
+      warnings.push(`non-standard Specific Character Set term "${s}" read as ${info.term === '' ? 'the default repertoire' : `"${info.term}"`}`)
+    else if (raw.length > 1 && info.kind === 'iso2022' && !info.codeExtensions && info.term !== '')
+      // PS3.3 C.12.1.1.2: with more than one value, the ISO 2022 terms shall be used
+      warnings.push(`"${s}" in a multi-valued Specific Character Set read as "${info.term.replace('ISO_IR', 'ISO 2022 IR')}"`)
     terms.push(TERMS.get(info.term)!)
   })
   const known = terms.filter((t): t is TermDef => t !== null)

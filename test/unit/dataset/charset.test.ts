@@ -245,6 +245,14 @@ describe('term normalisation and warnings', () => {
     expect(() => encodeText('é', ['KLINGON'], 'LO')).toThrow(DicomError)
     expect(encodeText('e', ['KLINGON'], 'LO')).toEqual(u8(0x65))
   })
+  it('ISO_IR 13 as value 1 of a multi-valued set works like ISO 2022 IR 13, with a warning', () => {
+    const w = collect()
+    const bytes = u8(0xd4, 0x5e, 0x1b, 0x24, 0x42, 0x3b, 0x33, 0x1b, 0x28, 0x4a)
+    expect(decodeText(bytes, ['ISO_IR 13', 'ISO 2022 IR 87'], 'PN', w.onWarning)).toBe('ﾔ^山')
+    expect(w.warnings.length).toBe(1)
+    // an unsplit value is split
+    expect(decodeText(bytes, ['ISO 2022 IR 13\\ISO 2022 IR 87'], 'PN')).toBe('ﾔ^山')
+  })
   it('ISO_IR 192 combined with other values uses UTF-8 and warns', () => {
     const w = collect()
     expect(decodeText(u8(0xc3, 0xa9), ['ISO_IR 192', 'ISO 2022 IR 87'], 'LO', w.onWarning)).toBe('é')
