@@ -20,14 +20,25 @@ import { nodeDeflateCodec } from '../node/deflate.js'
 import { CliError } from './io.js'
 import type { CliCommand, CliIo } from './io.js'
 
-/** Read and decode a DICOM file; failures become a {@link CliError} `FILE: message`. */
+/** All of standard input. */
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  for await (const c of process.stdin) chunks.push(c as Uint8Array)
+  return Buffer.concat(chunks)
+}
+
+/**
+ * Read and decode a DICOM file (`-` reads standard input); failures become a {@link CliError}
+ * `FILE: message`.
+ */
 export async function readDicomFile(path: string): Promise<DecodedFile> {
   let bytes: Uint8Array
   try {
-    bytes = await readFile(path)
+    bytes = path === '-' ? await readStdin() : await readFile(path)
   } catch (e) {
     throw new CliError(`${path}: ${fsMessage(e)}`)
   }
+  if (bytes.length === 0) throw new CliError(`${path}: empty file`)
   try {
     return decodeFile(bytes, { inflate: (b) => nodeDeflateCodec.inflateRaw(b) })
   } catch (e) {
@@ -232,6 +243,7 @@ const USAGE = `usage: dimse dump [options] FILE...
 
 Print the elements of DICOM files (File Meta Information and dataset), one per line, in the
 manner of dcmdump: tag, VR, value, then "# length, VM keyword". Items of sequences are indented.
+FILE - reads standard input.
 
 options:
       --json        print the DICOM JSON Model (PS3.18 Annex F) instead, pretty-printed;

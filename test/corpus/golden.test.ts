@@ -350,6 +350,14 @@ describe.skipIf(!PRESENT)('corpus goldens through the built CLI', () => {
     expect(Object.keys(json)).toEqual([...Object.keys(json)].sort())
   })
 
+  it('dimse dump --json - reads standard input', () => {
+    const path = join(CORPUS, 'files', 'pydicom__MR_small.dcm')
+    const fromStdin = execFileSync('node', [cli, 'dump', '--json', '-'], { input: readFileSync(path), encoding: 'utf8' })
+    const fromFile = execFileSync('node', [cli, 'dump', '--json', path], { encoding: 'utf8' })
+    expect(fromStdin.length).toBeGreaterThan(1000)
+    expect(fromStdin).toBe(fromFile)
+  })
+
   it('a file that cannot be read: exit 1, one line on stderr', () => {
     const bad = join(CORPUS, 'files', 'malformed', 'fo-dicom__GH364.dcm')
     let status = 0

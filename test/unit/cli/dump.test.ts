@@ -210,6 +210,14 @@ describe('dimse dump', () => {
     expect(io.err.startsWith(`dimse: ${junk}: `)).toBe(true)
   })
 
+  it('an empty file: exit 1, "empty file"', async () => {
+    const empty = join(dir, 'empty.dcm')
+    writeFileSync(empty, new Uint8Array(0))
+    const io = capture()
+    expect(await main(['dump', empty], io)).toBe(1)
+    expect(io.err).toBe(`dimse: ${empty}: empty file\n`)
+  })
+
   it('several files: each listed, and a bad one does not stop the others', async () => {
     const io = capture()
     expect(await main(['dump', file, join(dir, 'missing.dcm'), file], io)).toBe(1)
