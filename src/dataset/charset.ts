@@ -174,8 +174,6 @@ type Resolved =
       readonly g1: GraphicSet | null
       /** Sets the declared terms make available, in declaration order. */
       readonly sets: readonly GraphicSet[]
-      /** The declared terms include an ISO 8859 / TIS 620 set, so C1 controls may appear. */
-      readonly c1: boolean
       readonly warnings: readonly string[]
     }
   | { readonly mode: 'unknown'; readonly warnings: readonly string[] }
@@ -249,8 +247,7 @@ function resolveUncached(given: readonly string[]): Resolved {
     if (t.g0Set && !sets.includes(t.g0Set)) sets.push(t.g0Set)
     if (t.g1Set && !sets.includes(t.g1Set)) sets.push(t.g1Set)
   }
-  const c1 = sets.some((s) => s.area === 'G1' && s.width === 1 && s !== ISO_IR_13)
-  return { mode: 'iso2022', g0, g1, sets, c1, warnings }
+  return { mode: 'iso2022', g0, g1, sets, warnings }
 }
 
 function warner(onWarning: CharsetWarningHandler | undefined): (m: string) => void {
@@ -433,9 +430,11 @@ function decodeIso2022(
       continue
     }
     if (b < 0xa0) {
-      // 08/00..09/15 are the C1 control characters of the 8-bit code, whatever G1 holds.
+      // 08/00..09/15: C1 control characters, which DICOM does not use (PS3.5 §6.1.2.5.1);
+      // kept as U+0080..U+009F (also what ISO 8859-1 readers of the default repertoire see).
       if (g1 === null && lastG1 === null && !r.sets.some((s) => s.area === 'G1'))
         warn('byte above 0x7F in the default repertoire; read as ISO 8859-1')
+      else warn(`C1 control byte 0x${b.toString(16)} kept as U+00${b.toString(16).toUpperCase()}`)
       out.push(b)
       i++
       continue
@@ -634,11 +633,7 @@ function encodeIso2022(
       g1 = r.g1
       continue
     }
-    if (cp >= 0x80 && cp < 0xa0) {
-      if (!r.c1) throw charsetError(cp, charset, 'C1 control characters need an ISO 8859 character set')
-      out.byte(cp)
-      continue
-    }
+    if (cp >= 0x80 && cp < 0xa0) throw charsetError(cp, charset, 'C1 control characters are not used in DICOM (PS3.5 §6.1.2.5.1)')
     // the set designated now if it has the character, else the first declared set that has it
     let chosen: GraphicSet | null = null
     let code = -1

@@ -107,8 +107,11 @@ describe('single-byte character sets', () => {
     expect(decodeText(u8(0xff, 0xfe, 0x41), ['ISO_IR 100'], 'LO')).toBe('ÿþA')
   })
 
-  it('C1 bytes of ISO 8859 are control characters, not windows-1252', () => {
-    expect(decodeText(u8(0x80, 0x9f), ['ISO_IR 100'], 'LT')).toBe('\u0080\u009f')
+  it('C1 bytes are kept as U+0080..U+009F (not windows-1252) with a warning, and never written', () => {
+    const w = collect()
+    expect(decodeText(u8(0x80, 0x9f), ['ISO_IR 100'], 'LT', w.onWarning)).toBe('\u0080\u009f')
+    expect(w.warnings.length).toBe(2)
+    expect(() => encodeText('\u0085', ['ISO_IR 100'], 'LT')).toThrow(/C1/)
   })
 
   it('default repertoire is ASCII: encoding anything else fails with ERR_CHARSET', () => {
