@@ -14,10 +14,11 @@
  * bytes. (DCMTK 3.6.7 itself sends somewhat smaller PDUs, but accepts PDUs cut at
  * the exact maximum: see test/unit/dimse/dcmtk-peer.test.ts.)
  *
- * Fragments are kept to an even length (one byte less when `maxPduLength - 6` is odd): the
- * standard allows any split, but DCMTK 3.6.7 fails to parse a command set cut at an odd offset
- * inside an element ("DIMSE_parseCmdObject: Missing CommandField"; seen against storescp with
- * 73-byte and 7-byte command fragments), and even cuts cost nothing with the usual even maxima.
+ * Every fragment has an even number of bytes. DCMTK 3.6.7 refuses odd fragments (a dataset
+ * fragment of 333 bytes: "DIMSE: Odd Fragment Length"; a command set cut at an odd offset:
+ * "DIMSE_parseCmdObject: Missing CommandField") and fo-dicom reads PS3.8 Annex E as requiring
+ * even fragments; encoded command sets and datasets have even lengths, so cutting at even
+ * offsets is enough. The assembler still accepts odd fragments from peers.
  * @module
  */
 import type { PDataTfPdu, Pdv } from '../pdu/types.js'
@@ -100,9 +101,12 @@ export function* fragmentMessage(
 
 /**
  * Cut a dataset that arrives as a stream of chunks (e.g. a file being read) into P-DATA-TF PDUs,
- * without holding it whole: each chunk is cut on its own, and one chunk is held back so that the
- * last fragment can carry the "last" bit. An empty stream gives one empty last fragment. Send the
- * command PDUs (from {@link fragmentMessage} with no dataset) before these.
+ * without holding it whole. Fragments are views of the chunks, of at most
+ * {@link maxFragmentLength} bytes and of even length whatever the chunk sizes: where a chunk
+ * ends on an odd byte, that byte and the start of the next chunk are copied into one fragment
+ * (at most one fragment's worth of copying per odd chunk boundary). One fragment is held back so
+ * that the last one can carry the "last" bit. An empty stream gives one empty last fragment.
+ * Send the command PDUs (from {@link fragmentMessage} with no dataset) before these.
  */
 export async function* fragmentDatasetStream(
   contextId: number,
@@ -112,16 +116,42 @@ export async function* fragmentDatasetStream(
   checkContextId(contextId)
   const max = maxFragmentLength(maxPduLength)
   let held: Uint8Array | undefined
+  const pdu = (data: Uint8Array, isLast: boolean): PDataTfPdu => ({ type: PduType.PDataTf, pdvs: [{ contextId, isCommand: false, isLast, data }] })
+  for await (const piece of evenPieces(source, max)) {
+    if (held !== undefined) yield pdu(held, false)
+    held = piece
+  }
+  yield pdu(held ?? new Uint8Array(0), true)
+}
+
+/** Re-cut a stream of chunks into even-length pieces of at most `max` (even) bytes. */
+async function* evenPieces(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
+  let carry = -1 // a byte left over from an odd-ended chunk
   for await (const chunk of source) {
     if (chunk.length === 0) continue
-    if (held !== undefined) {
-      for (let off = 0; off < held.length; off += max) {
-        yield { type: PduType.PDataTf, pdvs: [{ contextId, isCommand: false, isLast: false, data: held.subarray(off, Math.min(off + max, held.length)) }] }
-      }
+    let off = 0
+    if (carry >= 0) {
+      // carry + an odd number of bytes from this chunk: an even piece of at most max bytes
+      let take = Math.min(chunk.length, max - 1)
+      if (take % 2 === 0) take--
+      const piece = new Uint8Array(1 + take)
+      piece[0] = carry
+      piece.set(chunk.subarray(0, take), 1)
+      yield piece
+      off = take
+      carry = -1
     }
-    held = chunk
+    for (;;) {
+      const left = chunk.length - off
+      if (left < 2) break
+      const n = Math.min(max, left - (left % 2))
+      yield chunk.subarray(off, off + n)
+      off += n
+    }
+    if (off < chunk.length) carry = chunk[off]!
   }
-  for (const pdv of fragmentBytes(contextId, held ?? new Uint8Array(0), false, maxPduLength)) yield { type: PduType.PDataTf, pdvs: [pdv] }
+  // an odd total length (not a valid encoding) ends with one odd byte
+  if (carry >= 0) yield Uint8Array.of(carry)
 }
 
 function checkContextId(contextId: number): void {

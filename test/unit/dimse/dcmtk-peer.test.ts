@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  CommandField, MessageIdAllocator, PdvAssembler, cEchoRq, cStoreRq, encodeCommand, fragmentMessage,
+  CommandField, MessageIdAllocator, PdvAssembler, cEchoRq, cStoreRq, encodeCommand, fragmentDatasetStream, fragmentMessage,
   isSuccess,
 } from '../../../src/dimse/index.js'
 import type { AssembledMessage } from '../../../src/dimse/index.js'
@@ -247,6 +247,17 @@ describe.skipIf(!haveDcmtk)('DIMSE messages against DCMTK storescp', () => {
         expect(rsp.command).toMatchObject({ commandField: CommandField.CStoreRsp, messageIdBeingRespondedTo: messageId, affectedSopInstanceUid: f.sopInstance })
         expect(isSuccess((rsp.command as { status: number }).status)).toBe(true)
       }
+    }
+    // the same instances streamed in odd-sized chunks (fragments cut at odd offsets of the dataset)
+    for (const [i, f] of files.entries()) {
+      const messageId = ids.next()
+      const rq = cStoreRq({ messageId, affectedSopClassUid: f.sopClass, affectedSopInstanceUid: f.sopInstance })
+      const chunks: Uint8Array[] = []
+      for (let off = 0; off < f.dataset.length; off += 333) chunks.push(f.dataset.subarray(off, off + 333))
+      for (const pdu of fragmentMessage(2 * i + 1, encodeCommand(rq), undefined, a.ac.maxPdu)) a.peer.socket.write(pDataTf(pdu))
+      for await (const pdu of fragmentDatasetStream(2 * i + 1, chunks, 1000)) a.peer.socket.write(pDataTf(pdu))
+      const rsp = await a.peer.message(a.assembler, a.got)
+      expect(rsp.command).toMatchObject({ commandField: CommandField.CStoreRsp, messageIdBeingRespondedTo: messageId, status: 0 })
     }
     await a.release()
     // storescp in bit-preserving mode (+B) wrote the received dataset bytes as they came (last copy

@@ -93,6 +93,29 @@ describe('fragmentDatasetStream', () => {
     expect(pdvs.map((p) => p.isLast)).toEqual(pdvs.map((_, i) => i === pdvs.length - 1))
     expect(Buffer.concat(pdvs.map((p) => p.data))).toEqual(Buffer.from(all))
   })
+  it('keeps every fragment even when chunks have odd sizes, copying only at odd boundaries', async () => {
+    const all = dataset(2000)
+    const sizes = [1, 1, 333, 7, 2, 1, 500, 155, 1000]
+    const chunks: Uint8Array[] = []
+    let off = 0
+    for (const n of sizes) {
+      chunks.push(all.subarray(off, off + n))
+      off += n
+    }
+    expect(off).toBe(2000)
+    const pdvs = await collect(chunks, 106) // fragments of at most 100
+    expect(pdvs.every((p) => p.data.length % 2 === 0 && p.data.length <= 100 && p.data.length > 0)).toBe(true)
+    expect(Buffer.concat(pdvs.map((p) => p.data))).toEqual(Buffer.from(all))
+    expect(pdvs.map((p) => p.isLast)).toEqual(pdvs.map((_, i) => i === pdvs.length - 1))
+    // fragments that lie inside one chunk are views of it, not copies
+    expect(pdvs.some((p) => p.data.buffer === all.buffer)).toBe(true)
+  })
+
+  it('ends with one odd byte only when the whole dataset is odd', async () => {
+    const pdvs = await collect([dataset(3), dataset(4)], 106)
+    expect(pdvs.map((p) => p.data.length)).toEqual([2, 4, 1])
+  })
+
   it('sends one empty last fragment for an empty stream', async () => {
     const pdvs = await collect([], 100)
     expect(pdvs).toEqual([{ contextId: 7, isCommand: false, isLast: true, data: new Uint8Array(0) }])
