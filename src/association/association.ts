@@ -238,6 +238,11 @@ export class Association extends EventEmitter<AssociationEventMap> {
     return this.#state === 'Sta6' || this.#state === 'Sta8'
   }
 
+  /** Why the association was aborted (by either side or the provider), once it was; else undefined. */
+  get abortError(): AssociationAbortedError | undefined {
+    return this.#abortError
+  }
+
   /** A description of the peer (transport address). */
   get remote(): string {
     return this.#transport?.remote ?? ''
@@ -484,7 +489,7 @@ export class Association extends EventEmitter<AssociationEventMap> {
     if (this.#processing) return
     this.#processing = true
     try {
-      while (!this.#paused && this.#inbox.length > 0 && !this.#closed) {
+      while (!this.#paused && !this.#holdAfterEstablish && this.#inbox.length > 0 && !this.#closed) {
         const frame = this.#inbox.shift()!
         let pdu: Pdu
         try {
@@ -707,6 +712,7 @@ export class Association extends EventEmitter<AssociationEventMap> {
         this.userIdentityServerResponse = n.userIdentityServerResponse
         this.extendedNegotiation = n.extendedNegotiation
         this.#touchIdle()
+        this.#holdInboxUntilUserAttached()
         this.emit('established')
         this.#established.resolve()
         return
@@ -775,6 +781,20 @@ export class Association extends EventEmitter<AssociationEventMap> {
     }
   }
 
+  /**
+   * Called when the association becomes established: PDUs that arrived together with (or right
+   * after) the A-ASSOCIATE-AC/RQ wait until the next macrotask, so that code attaching listeners
+   * right after `await Association.request()/accept()` sees every event.
+   */
+  #holdInboxUntilUserAttached(): void {
+    this.#holdAfterEstablish = true
+    setImmediate(() => {
+      this.#holdAfterEstablish = false
+      this.#drainInbox()
+    })
+  }
+  #holdAfterEstablish = false
+
   #emitReleased(): void {
     this.#clearIdle()
     this.emit('released')
@@ -822,6 +842,7 @@ export class Association extends EventEmitter<AssociationEventMap> {
     this.acceptedContexts = decision.acceptedContexts
     this.rejectedContexts = decision.rejectedContexts
     this.asyncOps = decision.asyncOps
+    this.#holdInboxUntilUserAttached()
     this.#dispatch('Evt7') // AE-7: send AC → Sta6
     this.#touchIdle()
     this.emit('established')

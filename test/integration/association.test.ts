@@ -379,6 +379,46 @@ describe('malformed input from a raw socket → A-ABORT, listener keeps serving'
     expect([...got]).toEqual(abortPdu(2, 2))
   })
 
+  test('A-ABORT from the peer (provider source) → AA-3: aborted event with its source/reason, connection closed', async () => {
+    const { port, aborted } = await echoListener(basePolicy)
+    const got = await rawExchange(port, true, new Uint8Array([0x07, 0, 0, 0, 0, 4, 0, 0, 2, 6]))
+    expect(got.length).toBe(0) // nothing is answered to an A-ABORT; the acceptor closes
+    await until(() => aborted.length === 1)
+    expect(aborted[0]).toMatchObject({ source: 2, reason: 6 })
+  })
+
+  test('connection dropped mid-association → AA-4: aborted (A-P-ABORT), process and listener fine', async () => {
+    const { port, aborted } = await echoListener(basePolicy)
+    const s = net.connect({ host: '127.0.0.1', port })
+    s.on('error', () => undefined)
+    await new Promise<void>((r) => s.once('connect', () => r()))
+    s.write(rqBytes())
+    await new Promise<void>((r) => s.once('data', () => r()))
+    s.destroy()
+    await until(() => aborted.length === 1)
+    expect(aborted[0]).toMatchObject({ source: 2, reason: 0 })
+  })
+
+  test('an onAssociation callback that throws aborts that association only', async () => {
+    const errors: Error[] = []
+    let calls = 0
+    const l = await listen({ host: '127.0.0.1', port: 0, policy: basePolicy, onError: (e) => errors.push(e) }, () => {
+      calls++
+      if (calls === 1) throw new Error('callback bug')
+    })
+    listeners.push(l)
+    const port = l.address().port
+    const first = await Association.request(baseRq({ host: '127.0.0.1', port }))
+    // the A-ABORT may arrive in the same TCP segment as the A-ASSOCIATE-AC; a listener attached
+    // right after the await still sees it
+    const ab = await new Promise<AssociationAbortedError>((r) => first.once('aborted', r))
+    expect(ab.source).toBe(0) // the acceptor's user aborted it
+    expect(first.abortError).toBe(ab)
+    expect(errors.map((e) => e.message)).toEqual(['callback bug'])
+    const second = await Association.request(baseRq({ host: '127.0.0.1', port }))
+    await second.release()
+  })
+
   test('random bytes instead of an A-ASSOCIATE-RQ (Sta2) → AA-1: A-ABORT, connection closed', async () => {
     const { port, l } = await echoListener(basePolicy)
     const got = await rawExchange(port, false, new Uint8Array([0x7f, 0x13, 0x37, 0, 0, 0, 1, 2, 3]))
