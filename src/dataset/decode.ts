@@ -12,7 +12,7 @@ import { DataElement, Dataset } from './element.js'
 import type { EncapsulatedPixelData, ValueContext } from './element.js'
 import { ItemDelimitationTag, ItemTag, SequenceDelimitationTag, UNDEFINED_LENGTH, formatTag } from './tag.js'
 import type { Tag } from './tag.js'
-import { VR_INFO, vrFromCode } from './vr.js'
+import { VRS, VR_INFO, vrFromCode } from './vr.js'
 import type { VR } from './vr.js'
 import { lookupPrivate, lookupTag } from './dictionary.js'
 import type { DictionaryEntry } from './dictionary.js'
@@ -71,6 +71,15 @@ export function decodeDataset(bytes: Uint8Array, transferSyntaxUid: string, opti
   return { dataset, warnings: p.warnings }
 }
 
+/** VR by its two explicit VR bytes, and whether it has a 32-bit length: flat tables for speed. */
+const VR_BY_LETTERS: (VR | undefined)[] = new Array<VR | undefined>(677).fill(undefined)
+const LONG_BY_LETTERS = new Uint8Array(677)
+for (const vr of VRS) {
+  const idx = (vr.charCodeAt(0) - 65) * 26 + vr.charCodeAt(1) - 65
+  VR_BY_LETTERS[idx] = vr
+  LONG_BY_LETTERS[idx] = VR_INFO[vr].longLength ? 1 : 0
+}
+
 /** Thrown in partial mode when the data received so far ends inside an element. @internal */
 export const NEED_MORE: unique symbol = Symbol('need more data')
 
@@ -86,6 +95,9 @@ function isUpper(c: number): boolean {
 export class DatasetParser {
   readonly b: Uint8Array
   readonly dv: DataView
+  /** `b.buffer` and `b.byteOffset`: views are built directly (faster than `subarray`). */
+  private readonly buf: ArrayBufferLike
+  private readonly base: number
   explicit: boolean
   le: boolean
   readonly lenient: boolean
@@ -100,6 +112,8 @@ export class DatasetParser {
     // A plain Uint8Array view: subarrays of a Node Buffer would be Buffers, slower to create.
     this.b = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    this.buf = this.b.buffer
+    this.base = this.b.byteOffset
     this.explicit = explicit
     this.le = littleEndian
     this.lenient = options.lenient ?? true
@@ -283,12 +297,14 @@ export class DatasetParser {
     if (this.explicit) {
       const c0 = b[p + 4]!
       const c1 = b[p + 5]!
-      const v = vrFromCode((c0 << 8) | c1)
+      // index of two upper-case letters in a 26×26 table (out of range otherwise)
+      const idx = (c0 - 65) >>> 0 < 26 && (c1 - 65) >>> 0 < 26 ? (c0 - 65) * 26 + c1 - 65 : 676
+      const v = VR_BY_LETTERS[idx]
       this.hExplicit = true
       if (v !== undefined) {
         this.hVr = v
         // PS3.5 §7.1.2: these VRs have 2 reserved bytes and a 32-bit length.
-        if (VR_INFO[v].longLength) {
+        if (LONG_BY_LETTERS[idx] === 1) {
           if (end - p < 12) this.truncated(end, 'truncated element header', p, tag)
           this.hLen = dv.getUint32(p + 8, le)
           return p + 12
@@ -401,7 +417,7 @@ export class DatasetParser {
       }
       ds.set(DataElement.fromValue(tag, 'SQ', items, ctx))
     } else {
-      ds.set(DataElement.fromBytes(tag, vr, b.subarray(p, p + len), ctx))
+      ds.set(DataElement.fromBytes(tag, vr, new Uint8Array(this.buf, this.base + p, len), ctx))
     }
     return p + len
   }

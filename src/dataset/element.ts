@@ -188,14 +188,12 @@ export class Dataset implements Iterable<DataElement> {
       if (v === undefined) throw new DicomError('ERR_INVALID_ARGUMENT', `no VR given for ${formatTag(t)} and none in the dictionary`)
       el = DataElement.fromValue(t, v, value!, this.context)
     }
-    const prev = this.map.get(el.tag)
     if (this.sorted !== undefined) {
-      if (prev !== undefined) this.sorted = undefined
-      else {
-        const last = this.sorted[this.sorted.length - 1]
-        if (last === undefined || last.tag < el.tag) this.sorted.push(el)
-        else this.sorted = undefined
-      }
+      // Appending in ascending order (what decoders do) keeps the sorted list; anything else
+      // (a replacement or an out-of-order tag) drops it, to be rebuilt on demand.
+      const last = this.sorted[this.sorted.length - 1]
+      if (last === undefined || last.tag < el.tag) this.sorted.push(el)
+      else this.sorted = undefined
     }
     this.map.set(el.tag, el)
     return this

@@ -23,6 +23,8 @@ export const TAGS_BY_VR: Record<VR, Tag[]> = (() => {
     const t = parseInt(f[0]!, 16) >>> 0
     const g = t >>> 16
     if (g < 0x0008 || g >= 0xfffe || t === 0x00080005 || (t & 0xffff) === 0 || g === 0x7fe0) continue
+    // Pixel Data Provider URL makes DCMTK refuse to change the transfer syntax (JPIP rules)
+    if (t === 0x00287fe0) continue
     const e = lookupTag(t)
     if (e === undefined || e.vr.length !== 1 || e.vr[0] !== f[1]) continue
     if (out[e.vr[0]!].length < 40) out[e.vr[0]!].push(t)
