@@ -30,8 +30,9 @@ import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../versio
  * Our default Maximum Length Received: 256 KiB (262144). Large enough that the 6+6 bytes of
  * P-DATA-TF/PDV header are negligible and a C-STORE of a typical CT slice (~0.5 MiB) takes two
  * PDUs; small enough that an SCP serving many associations bounds the memory of one PDU.
- * DCMTK uses 16 KiB by default and accepts up to 128 KiB from peers without complaint, and
- * every conformant peer must fragment to whatever we announce (PS3.8 D.1).
+ * For comparison, DCMTK announces 16 KiB by default (its tools allow 4 KiB-128 KiB). Every
+ * conformant peer fragments to whatever we announce (PS3.8 Annex D.1), so the value only trades
+ * per-PDU overhead against the memory one PDU may take; 0 (unlimited) removes that bound.
  */
 export const DEFAULT_MAX_PDU_LENGTH = 262144
 

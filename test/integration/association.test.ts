@@ -249,6 +249,27 @@ describe('over the in-memory pair', () => {
     expect(e2.source).toBe(0)
   })
 
+  test('back-pressure: sendMessage waits while the receiving side is paused', async () => {
+    const [a, b] = createMemoryTransportPair({ highWaterMark: 64 * 1024 })
+    const acc = Association.accept(b, basePolicy)
+    const req = await Association.request(baseRq({ transport: a }))
+    const scp = await acc
+    let received = 0
+    scp.on('pdata', (pdu) => {
+      for (const p of pdu.pdvs) received += p.data.length
+    })
+    scp.pause()
+    let sent = false
+    const p = req.sendMessage(1, new Uint8Array(10), new Uint8Array(2 * 1024 * 1024)).then(() => (sent = true))
+    await new Promise((r) => setTimeout(r, 50))
+    expect(sent).toBe(false) // stuck behind the paused reader
+    expect(received).toBe(0)
+    scp.resume()
+    await p
+    await until(() => received === 2 * 1024 * 1024 + 10)
+    await req.release()
+  })
+
   test('pause() holds P-DATA until resume()', async () => {
     const [req, scp] = await memoryPair(basePolicy)
     let n = 0
