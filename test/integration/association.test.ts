@@ -534,3 +534,68 @@ describe('release requested by the peer', () => {
     expect(transitions).toContain('Sta7/Evt10/AR-6')
   })
 })
+
+describe('PDUs in the wrong state, driven through a raw in-memory peer', () => {
+  /** Collect everything the association writes; resolve once `n` bytes arrived. */
+  function rawPeer(t: ReturnType<typeof createMemoryTransportPair>[0]) {
+    const got: number[] = []
+    t.on('data', (c) => got.push(...c))
+    return {
+      got,
+      send: (bytes: Uint8Array) => t.write([bytes]),
+      waitFor: (n: number) => until(() => got.length >= n),
+    }
+  }
+  const pdata = new Uint8Array([0x04, 0, 0, 0, 0, 8, 0, 0, 0, 4, 1, 3, 0xaa, 0xbb])
+  const abortBytes = (source: number, reason: number): number[] => [0x07, 0, 0, 0, 0, 4, 0, 0, source, reason]
+
+  test('requestor in Sta5 gets P-DATA-TF instead of AC/RJ → AA-8: A-ABORT (2, 2); request() rejects', async () => {
+    const [a, b] = createMemoryTransportPair()
+    const peer = rawPeer(b)
+    const p = Association.request(baseRq({ transport: a }))
+    p.catch(() => undefined)
+    await until(() => peer.got.length > 0 && peer.got[0] === 0x01) // the A-ASSOCIATE-RQ
+    const rqLen = 6 + ((peer.got[2]! << 24) | (peer.got[3]! << 16) | (peer.got[4]! << 8) | peer.got[5]!)
+    await peer.waitFor(rqLen)
+    await peer.send(pdata)
+    await peer.waitFor(rqLen + 10)
+    expect(peer.got.slice(rqLen)).toEqual(abortBytes(2, 2))
+    await expect(p).rejects.toMatchObject({ code: 'ERR_ASSOC_ABORTED', source: 2, reason: 2 })
+  })
+
+  test('acceptor in Sta2 gets A-RELEASE-RQ before any A-ASSOCIATE-RQ → AA-1: A-ABORT (0, 0)', async () => {
+    const [a, b] = createMemoryTransportPair()
+    const peer = rawPeer(a)
+    const p = Association.accept(b, basePolicy)
+    p.catch(() => undefined)
+    await peer.send(new Uint8Array([0x05, 0, 0, 0, 0, 4, 0, 0, 0, 0]))
+    await peer.waitFor(10)
+    expect(peer.got).toEqual(abortBytes(0, 0))
+  })
+
+  test('acceptor in Sta6 gets A-RELEASE-RP (never asked) → AA-8: A-ABORT (2, 2) and aborted event', async () => {
+    const [a, b] = createMemoryTransportPair()
+    const peer = rawPeer(a)
+    const p = Association.accept(b, basePolicy)
+    await peer.send(
+      encodePduToBytes({
+        type: PduType.AssociateRq,
+        protocolVersion: 1,
+        calledAeTitle: 'SCP',
+        callingAeTitle: 'RAW',
+        applicationContext: '1.2.840.10008.3.1.1.1',
+        presentationContexts: [{ id: 1, abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT] }],
+        userInformation: { maxPduLength: 16384, implementationClassUid: '1.2.3.4' },
+      }),
+    )
+    const scp = await p
+    await until(() => peer.got[0] === 0x02)
+    const acLen = 6 + ((peer.got[2]! << 24) | (peer.got[3]! << 16) | (peer.got[4]! << 8) | peer.got[5]!)
+    await peer.waitFor(acLen)
+    const aborted = new Promise<AssociationAbortedError>((r) => scp.once('aborted', r))
+    await peer.send(new Uint8Array([0x06, 0, 0, 0, 0, 4, 0, 0, 0, 0]))
+    await peer.waitFor(acLen + 10)
+    expect(peer.got.slice(acLen)).toEqual(abortBytes(2, 2))
+    expect(await aborted).toMatchObject({ source: 2, reason: 2 })
+  })
+})
