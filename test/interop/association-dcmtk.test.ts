@@ -151,6 +151,21 @@ async function waitForPort(port: number, ms = 10000): Promise<void> {
   }
 }
 
+/** A throwaway CA with a server and a client certificate (SAN IP 127.0.0.1), in a temp dir. */
+function makePki(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dimse-tls-interop-'))
+  const o = (...args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' })
+  }
+  o('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=dimse interop CA')
+  for (const who of ['server', 'client']) {
+    o('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who}`)
+    writeFileSync(join(dir, `${who}.ext`), `subjectAltName=IP:127.0.0.1\nextendedKeyUsage=${who === 'server' ? 'serverAuth' : 'clientAuth'}\n`)
+    o('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', '1', '-extfile', `${who}.ext`)
+  }
+  return dir
+}
+
 const children = new Set<ChildProcess>()
 const listeners: AssociationListener[] = []
 afterAll(async () => {
@@ -422,17 +437,8 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
 
   const haveOpenssl = spawnSync('openssl', ['version']).status === 0
   test.skipIf(!haveOpenssl)('echoscu +tls (client certificate) → our mutual-TLS acceptor', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dimse-tls-interop-'))
+    const dir = makePki()
     try {
-      const o = (...args: string[]): void => {
-        execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' })
-      }
-      o('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=dimse interop CA')
-      for (const who of ['server', 'client']) {
-        o('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who}`)
-        writeFileSync(join(dir, `${who}.ext`), `subjectAltName=IP:127.0.0.1\nextendedKeyUsage=${who === 'server' ? 'serverAuth' : 'clientAuth'}\n`)
-        o('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', '1', '-extfile', `${who}.ext`)
-      }
       const r = (f: string): string => readFileSync(join(dir, f), 'utf8')
       let establishedOverTls = false
       const l = await listen(
@@ -458,6 +464,32 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
       // anonymous TLS (no client certificate) is refused by the mutual-TLS listener
       const anon = await run('echoscu', ['-aet', 'ECHOSCU', '-aec', 'OURSCP', '-ta', '5', '+tla', '+cf', join(dir, 'ca.pem'), '127.0.0.1', port])
       expect(anon.code).not.toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test.skipIf(!haveOpenssl)('our requestor with a client certificate → storescp +tls (peer certificate required)', async () => {
+    const dir = makePki()
+    try {
+      const r = (f: string): string => readFileSync(join(dir, f), 'utf8')
+      const port = await freePort()
+      startStorescp(port, ['+tls', join(dir, 'server.key'), join(dir, 'server.pem'), '+cf', join(dir, 'ca.pem'), '-rc'])
+      await waitForPort(port)
+      const assoc = await Association.request({
+        host: '127.0.0.1',
+        port,
+        callingAeTitle: 'OURSCU',
+        calledAeTitle: 'STORESCP',
+        presentationContexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT_LE] }],
+        tls: { key: r('client.key'), cert: r('client.pem'), ca: r('ca.pem') },
+        timeouts: { connectMs: 5000, acseMs: 5000 },
+      })
+      const rsp = new Promise<Uint8Array>((resolve) => assoc.on('pdata', commandCollector((_c, cmd) => resolve(cmd))))
+      await assoc.sendMessage(assoc.acceptedContexts[0]!.id, echoRq(11))
+      const v = readUs(await rsp)
+      expect([v.get(0x0100), v.get(0x0120), v.get(0x0900)]).toEqual([0x8030, 11, 0])
+      await assoc.release()
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
