@@ -52,10 +52,22 @@ export class TransportEmitter {
     error: new Set(),
     close: new Set(),
   }
+  /** Bytes that arrived while nobody listened for 'data'; delivered to the first listener. */
+  #unclaimed: Uint8Array[] = []
+
   /** Add a listener. */
   on<K extends keyof TransportEvents>(event: K, listener: TransportListener<K>): this {
     ;(this.#listeners[event] as Set<TransportListener<K>>).add(listener)
+    if (event === 'data' && this.#unclaimed.length > 0) queueMicrotask(() => this.#deliverUnclaimed())
     return this
+  }
+
+  #deliverUnclaimed(): void {
+    const set = this.#listeners.data
+    while (this.#unclaimed.length > 0 && set.size > 0) {
+      const c = this.#unclaimed.shift()!
+      for (const l of [...set]) l(c)
+    }
   }
   /** Remove a listener. */
   off<K extends keyof TransportEvents>(event: K, listener: TransportListener<K>): this {
@@ -64,6 +76,13 @@ export class TransportEmitter {
   }
   /** Call the listeners of `event`; returns whether there were any. */
   protected emit<K extends keyof TransportEvents>(event: K, ...args: TransportEvents[K]): boolean {
+    if (event === 'data' && (this.#listeners.data.size === 0 || this.#unclaimed.length > 0)) {
+      // Keep bytes that arrive before anyone listens (e.g. between connect() and attaching an
+      // Association) instead of dropping them; keep order behind bytes already kept.
+      this.#unclaimed.push(args[0] as Uint8Array)
+      if (this.#listeners.data.size > 0) queueMicrotask(() => this.#deliverUnclaimed())
+      return false
+    }
     const set = this.#listeners[event] as Set<TransportListener<K>>
     for (const l of [...set]) l(...args)
     return set.size > 0

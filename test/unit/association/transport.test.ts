@@ -28,6 +28,17 @@ describe('memory transport pair', () => {
     expect(got).toEqual([1, 2, 3, 4, 5])
   })
 
+  test('bytes that arrive before a data listener is attached are kept, in order', async () => {
+    const [a, b] = createMemoryTransportPair()
+    await a.write([new Uint8Array([1, 2])])
+    await tick(10) // delivered to b while nobody listens
+    await a.write([new Uint8Array([3])])
+    const got: number[] = []
+    b.on('data', (c) => got.push(...c))
+    for (let i = 0; i < 200 && got.length < 3; i++) await tick()
+    expect(got).toEqual([1, 2, 3])
+  })
+
   test('back-pressure: a write waits while the paused reader holds more than highWaterMark', async () => {
     const [a, b] = createMemoryTransportPair({ highWaterMark: 10 })
     let n = 0
