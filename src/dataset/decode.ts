@@ -372,14 +372,19 @@ export class DatasetParser {
           this.explicit = saved
           this.le = savedLe
         }
-        ds.set(DataElement.fromValue(tag, 'SQ', items, ctx))
+        const sq = DataElement.fromValue(tag, 'SQ', items, ctx)
+        sq.undefinedLength = true
+        ds.set(sq)
         return p
       }
       if (vr === 'OB' || vr === 'OW' || tag === PIXEL_DATA) {
         const value: EncapsulatedPixelData = { offsetTable: new Uint8Array(0), fragments: [] }
         p = this.readFragments(value, p, end, tag)
-        // Encapsulated pixel data is OB whatever the header says (PS3.5 §A.4), as DCMTK reads it.
-        ds.set(DataElement.fromValue(tag, 'OB', value, ctx))
+        // PS3.5 §A.4 says OB; an OW header is kept as read (DCMTK would show OB) so that the
+        // element re-encodes bit for bit.
+        const px = DataElement.fromValue(tag, vr === 'OW' ? 'OW' : 'OB', value, ctx)
+        px.undefinedLength = true
+        ds.set(px)
         return p
       }
       this.fail(`undefined length is not allowed for VR ${vr}`, start, tag)
@@ -460,6 +465,7 @@ export class DatasetParser {
       const item = new Dataset(ctx)
       items.push(item)
       if (ilen === UNDEFINED_LENGTH) {
+        item.undefinedLength = true
         p = this.readDataset(item, p, end, ctx, true, undefined, -1)
       } else {
         let iend = p + ilen

@@ -63,6 +63,12 @@ export class DataElement {
     this._ctx = ctx
   }
 
+  /**
+   * For a sequence: it was read with undefined length (PS3.5 §7.5.2); the encoder keeps that
+   * form when asked to preserve length forms.
+   */
+  undefinedLength = false
+
   /** An element from a decoded value. */
   static fromValue(tag: Tag, vr: VR, value: ElementValue, ctx: ValueContext = DEFAULT_CONTEXT): DataElement {
     return new DataElement(tag, vr, undefined, value, ctx)
@@ -156,6 +162,11 @@ export class Dataset implements Iterable<DataElement> {
   private sorted: DataElement[] | undefined = []
   /** The value context of elements that belong to this dataset. */
   context: ValueContext
+  /**
+   * For an item: it was read with undefined length (PS3.5 §7.5.2); the encoder keeps that form
+   * when asked to preserve length forms.
+   */
+  undefinedLength = false
 
   constructor(context: ValueContext = DEFAULT_CONTEXT) {
     this.context = context

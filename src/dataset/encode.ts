@@ -17,9 +17,10 @@ import { DatasetEncodeError } from '../errors.js'
 export interface EncodeOptions {
   /**
    * Length form of sequences and items (PS3.5 §7.5): `defined` (the default) writes explicit
-   * lengths; `undefined` writes 0xFFFFFFFF and delimitation items.
+   * lengths; `undefined` writes 0xFFFFFFFF and delimitation items; `preserve` keeps the form
+   * each sequence and item was read with (`undefinedLength`), defined for those built in memory.
    */
-  sequenceLength?: 'defined' | 'undefined'
+  sequenceLength?: 'defined' | 'undefined' | 'preserve'
   /**
    * Group length elements (gggg,0000): `omit` (the default) drops them, `keep` writes them as
    * they are, `compute` writes a correct one for every group of the top-level dataset
@@ -58,6 +59,7 @@ export class Encoder {
   private readonly explicit: boolean
   private readonly le: boolean
   private readonly undefLen: boolean
+  private readonly preserve: boolean
   private readonly groups: 'omit' | 'keep' | 'compute'
   private plan: Plan = { vals: [], lens: [] }
   private vi = 0
@@ -70,6 +72,7 @@ export class Encoder {
     this.explicit = explicit
     this.le = littleEndian
     this.undefLen = options.sequenceLength === 'undefined'
+    this.preserve = options.sequenceLength === 'preserve'
     this.groups = options.groupLength ?? 'omit'
   }
 
@@ -95,6 +98,11 @@ export class Encoder {
     if (cs === undefined) return parent
     const charset = charsetOf(cs)
     return { littleEndian: this.le, charset }
+  }
+
+  /** Whether a sequence or item is written with undefined length. */
+  private undef(readUndefined: boolean): boolean {
+    return this.preserve ? readUndefined : this.undefLen
   }
 
   /** Group length elements are dropped unless kept as they are (recomputed ones are added). */
@@ -141,9 +149,9 @@ export class Encoder {
         this.plan.lens.push(0)
         const ilen = this.measureDataset(item, ctx, false)
         this.plan.lens[iidx] = ilen
-        len += 8 + ilen + (this.undefLen ? 8 : 0)
+        len += 8 + ilen + (this.undef(item.undefinedLength) ? 8 : 0)
       }
-      if (this.undefLen) len += 8
+      if (this.undef(el.undefinedLength)) len += 8
       this.plan.lens[idx] = len
       return 12 - (this.explicit ? 0 : 4) + len
     }
@@ -228,18 +236,20 @@ export class Encoder {
     if (vr === 'SQ') {
       const items = el.value as Dataset[]
       const len = this.plan.lens[this.li++]!
-      this.longHeader(el.tag, 'SQ', this.undefLen ? UNDEFINED_LENGTH : len)
+      const seqUndef = this.undef(el.undefinedLength)
+      this.longHeader(el.tag, 'SQ', seqUndef ? UNDEFINED_LENGTH : len)
       for (const item of items) {
         const ilen = this.plan.lens[this.li++]!
+        const itemUndef = this.undef(item.undefinedLength)
         this.tag(ItemTag)
-        this.u32(this.undefLen ? UNDEFINED_LENGTH : ilen)
+        this.u32(itemUndef ? UNDEFINED_LENGTH : ilen)
         this.writeDataset(item, ctx, false)
-        if (this.undefLen) {
+        if (itemUndef) {
           this.tag(ItemDelimitationTag)
           this.u32(0)
         }
       }
-      if (this.undefLen) {
+      if (seqUndef) {
         this.tag(SequenceDelimitationTag)
         this.u32(0)
       }

@@ -38,11 +38,11 @@ describe('dataset round trip', () => {
     }
   }
 
-  it('a decoded dataset re-encodes to the same bytes in the same syntax (raw views reused)', () => {
+  it('a decoded dataset re-encodes to the same bytes in the same syntax (raw views reused, length forms preserved)', () => {
     fc.assert(
-      fc.property(datasetArb(), fc.constantFrom(...SYNTAXES.slice(0, 3)), (ds, ts) => {
-        const bytes = encodeDataset(ds, ts)
-        const again = encodeDataset(decodeDataset(bytes, ts).dataset, ts)
+      fc.property(datasetArb(), fc.constantFrom(...SYNTAXES.slice(0, 3)), fc.constantFrom('defined', 'undefined'), (ds, ts, form) => {
+        const bytes = encodeDataset(ds, ts, { sequenceLength: form as 'defined' | 'undefined' })
+        const again = encodeDataset(decodeDataset(bytes, ts).dataset, ts, { sequenceLength: 'preserve' })
         expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true)
       }),
       { numRuns: 150 },

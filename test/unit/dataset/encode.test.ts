@@ -92,6 +92,21 @@ describe('encodeDataset', () => {
     expect(hex(encodeDataset(ds, EVR, { sequenceLength: 'undefined' }))).toBe(hex(undef))
   })
 
+  it('preserve keeps the length form each sequence and item was read with', () => {
+    const el = [...tag(0x00080100), ...ascii('SH'), ...u16(2), ...ascii('12')]
+    // undefined-length sequence holding one defined-length and one undefined-length item
+    const src = new Uint8Array([
+      ...tag(0x00081115), ...ascii('SQ'), 0, 0, ...u32(0xffffffff),
+      ...tag(0xfffee000), ...u32(el.length), ...el,
+      ...tag(0xfffee000), ...u32(0xffffffff), ...el, ...tag(0xfffee00d), ...u32(0),
+      ...tag(0xfffee0dd), ...u32(0),
+      ...tag(0x00081140), ...ascii('SQ'), 0, 0, ...u32(8 + el.length), ...tag(0xfffee000), ...u32(el.length), ...el,
+    ])
+    const ds = decodeDataset(src, EVR, { lenient: false }).dataset
+    expect(hex(encodeDataset(ds, EVR, { sequenceLength: 'preserve' }))).toBe(hex(src))
+    expect(encodeDataset(ds, EVR).length).toBe(src.length - 8 - 8) // all defined: no item or sequence delimiter
+  })
+
   it('encapsulated pixel data: OB, undefined length, BOT item, fragment items, delimiter (PS3.5 §A.4)', () => {
     const ds = new Dataset()
     ds.set(0x7fe00010, 'OB', { offsetTable: new Uint8Array(0), fragments: [new Uint8Array([1, 2, 3]), new Uint8Array([4, 5])] })
