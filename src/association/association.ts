@@ -340,19 +340,32 @@ export class Association extends EventEmitter<AssociationEventMap> {
    * The message control header (PS3.8 Annex E.2) has bit 0 set for command fragments and bit 1
    * on the last fragment of the command and of the dataset. Messages are sent one after another
    * (never interleaved). A dataset may be a byte stream; it is not buffered beyond one fragment.
+   * If the stream fails after part of the message was sent, the association is aborted (a
+   * partial message cannot be withdrawn) and the promise rejects with the stream's error.
    */
   sendMessage(contextId: number, command: Uint8Array, dataset?: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
     if (!this.acceptedContexts.some((c) => c.id === contextId))
       return Promise.reject(new NegotiationError(`presentation context ${contextId} was not accepted`))
-    const run = this.#sendChain.then(() => this.#sendMessageNow(contextId, command, dataset))
+    const run = this.#sendChain.then(() =>
+      this.#sendMessageNow(contextId, command, dataset).catch((e: unknown) => {
+        // A message cut off half-way cannot be completed or withdrawn (PS3.8 has no way to
+        // cancel a PDV sequence): the only safe outcome is to abort the association.
+        const err = e instanceof Error ? e : new Error(String(e))
+        if (this.#started && this.isEstablished) this.abort(err)
+        throw err
+      }),
+    )
     this.#sendChain = run.catch(() => undefined)
     return run
   }
 
   async #sendMessageNow(contextId: number, command: Uint8Array, dataset?: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
     const max = this.maxPdvDataLength
-    const send = (data: Uint8Array, isCommand: boolean, isLast: boolean): Promise<void> =>
-      this.sendPData([{ contextId, isCommand, isLast, data }])
+    this.#started = false
+    const send = (data: Uint8Array, isCommand: boolean, isLast: boolean): Promise<void> => {
+      this.#started = true
+      return this.sendPData([{ contextId, isCommand, isLast, data }])
+    }
     for (let off = 0; ; off += max) {
       const end = Math.min(command.length, off + max)
       await send(command.subarray(off, end), true, end >= command.length)
@@ -406,6 +419,9 @@ export class Association extends EventEmitter<AssociationEventMap> {
     this.#releaseHolds.push(work)
   }
   #releaseHolds: Promise<unknown>[] = []
+
+  /** Whether the message being sent has put any PDV on the wire yet. */
+  #started = false
 
   /** Stop reading from the transport (and emitting 'pdata') until `resume()`. */
   pause(): void {

@@ -225,6 +225,18 @@ describe('over the in-memory pair', () => {
     await req.release()
   })
 
+  test('a dataset stream that fails half-way aborts the association', async () => {
+    const [req, scp] = await memoryPair({ ...basePolicy, maxPduLength: 4096 })
+    async function* failing(): AsyncIterable<Uint8Array> {
+      yield new Uint8Array(10000)
+      throw new Error('disk error')
+    }
+    const peerAborted = new Promise<AssociationAbortedError>((r) => scp.once('aborted', r))
+    await expect(req.sendMessage(1, new Uint8Array(4), failing())).rejects.toThrow('disk error')
+    expect((req.abortError!.cause as Error).message).toBe('disk error')
+    expect((await peerAborted).source).toBe(0)
+  })
+
   test('ACSE timeout when nobody answers the A-ASSOCIATE-RQ', async () => {
     const [a] = createMemoryTransportPair()
     await expect(Association.request(baseRq({ transport: a, timeouts: { acseMs: 100 } }))).rejects.toBeInstanceOf(TimeoutError)
