@@ -39,6 +39,11 @@ export interface DecodeOptions {
   maxElementLength?: number
   /** Inflate function for the Deflated transfer syntax; defaults to the registered codec. */
   inflate?: (bytes: Uint8Array) => Uint8Array
+  /**
+   * Largest inflated size accepted for the Deflated transfer syntax (a guard against deflate
+   * bombs; default: no limit). Passed to the registered codec.
+   */
+  maxInflatedLength?: number
 }
 
 /** Result of {@link decodeDataset}. */
@@ -62,7 +67,7 @@ const PIXEL_REPRESENTATION = 0x00280103
 export function decodeDataset(bytes: Uint8Array, transferSyntaxUid: string, options: DecodeOptions = {}): DecodeResult {
   const ts = transferSyntaxInfo(transferSyntaxUid)
   let data = bytes
-  if (ts.deflated) data = inflateWith(bytes, options.inflate)
+  if (ts.deflated) data = inflateWith(bytes, options.inflate, options.maxInflatedLength)
   const p = new DatasetParser(data, ts.explicitVR, ts.littleEndian, options)
   const ctx: ValueContext = { littleEndian: ts.littleEndian, charset: [] }
   const dataset = new Dataset(ctx)

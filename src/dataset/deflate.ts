@@ -10,7 +10,11 @@ import { DicomError } from '../errors.js'
 
 /** A synchronous raw-deflate codec (RFC 1951, no header). */
 export interface DeflateCodec {
-  inflateRaw(bytes: Uint8Array): Uint8Array
+  /**
+   * Inflate; when `maxOutputLength` is given, fail (rather than allocate more) once the output
+   * would exceed it.
+   */
+  inflateRaw(bytes: Uint8Array, maxOutputLength?: number): Uint8Array
   deflateRaw(bytes: Uint8Array): Uint8Array
 }
 
@@ -34,10 +38,10 @@ function missing(): never {
 }
 
 /** Inflate with the given function or the registered codec. @internal */
-export function inflateWith(bytes: Uint8Array, inflate?: (b: Uint8Array) => Uint8Array): Uint8Array {
-  const f = inflate ?? codec?.inflateRaw
-  if (f === undefined) missing()
-  return f(bytes)
+export function inflateWith(bytes: Uint8Array, inflate?: (b: Uint8Array) => Uint8Array, maxOutputLength?: number): Uint8Array {
+  if (inflate !== undefined) return inflate(bytes)
+  if (codec === undefined) missing()
+  return codec.inflateRaw(bytes, maxOutputLength)
 }
 
 /** Deflate with the given function or the registered codec. @internal */

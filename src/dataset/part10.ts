@@ -118,7 +118,7 @@ function decodeRest(bytes: Uint8Array, m: MetaRead, options: DecodeOptions): Dec
   let data = bytes
   let start = m.pos
   if (info.deflated) {
-    data = inflateWith(bytes.subarray(m.pos), options.inflate)
+    data = inflateWith(bytes.subarray(m.pos), options.inflate, options.maxInflatedLength)
     start = 0
   }
   const ctx: ValueContext = { littleEndian: info.littleEndian, charset: [] }

@@ -16,7 +16,7 @@ import { decodeAscii } from './values.js'
 import { DicomError, DicomParseError } from '../errors.js'
 
 /** Options of {@link DatasetStreamDecoder}. */
-export interface StreamDecoderOptions extends Omit<DecodeOptions, 'inflate'> {
+export interface StreamDecoderOptions extends Omit<DecodeOptions, 'inflate' | 'maxInflatedLength'> {
   /** Transfer syntax of the data (the Deflated transfer syntax is not supported here). */
   transferSyntaxUid: string
   /**

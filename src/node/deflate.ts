@@ -9,9 +9,9 @@ import { DicomParseError } from '../errors.js'
 
 /** The node:zlib raw-deflate codec. */
 export const nodeDeflateCodec: DeflateCodec = {
-  inflateRaw(bytes: Uint8Array): Uint8Array {
+  inflateRaw(bytes: Uint8Array, maxOutputLength?: number): Uint8Array {
     try {
-      return inflateRawSync(bytes)
+      return maxOutputLength === undefined ? inflateRawSync(bytes) : inflateRawSync(bytes, { maxOutputLength })
     } catch (e) {
       throw new DicomParseError(`deflated data cannot be inflated (${(e as Error).message})`, 0, '', { cause: e })
     }

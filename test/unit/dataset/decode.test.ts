@@ -3,6 +3,8 @@
  * (not the encoder under test).
  */
 import { describe, expect, it } from 'vitest'
+import { deflateRawSync } from 'node:zlib'
+import '../../../src/index.js' // registers the node:zlib deflate codec
 import { decodeDataset } from '../../../src/dataset/decode.js'
 import type { EncapsulatedPixelData } from '../../../src/dataset/element.js'
 import { TransferSyntax } from '../../../src/dataset/transfer-syntax.js'
@@ -207,6 +209,15 @@ describe('options', () => {
     const b = bytes(ex(0x00100010, 'PN', ascii('AB')), ex(0x00280010, 'US', u16(1)), ex(0x7fe00010, 'OW', [1, 2]))
     const { dataset } = decodeDataset(b, EVR, { stopBeforeTag: 0x7fe00010 })
     expect(dataset.elements().map((e) => e.tag)).toEqual([0x00100010, 0x00280010])
+  })
+
+  it('maxInflatedLength stops a deflate bomb (PS3.5 §A.5 data inflating beyond the limit)', () => {
+    const big = new Uint8Array(8 * 1024 * 1024)
+    big.set(ex(0x00091010, 'OB', [], { len: big.length - 12 }))
+    const bomb = deflateRawSync(big)
+    expect(bomb.length).toBeLessThan(20000)
+    expect(() => decodeDataset(bomb, TransferSyntax.DeflatedExplicitVRLittleEndian, { maxInflatedLength: 1 << 20 })).toThrow(DicomParseError)
+    expect(decodeDataset(bomb, TransferSyntax.DeflatedExplicitVRLittleEndian).dataset.get(0x00091010)!.raw!.length).toBe(big.length - 12)
   })
 
   it('maxElementLength rejects a longer value before reading it', () => {
