@@ -14,7 +14,6 @@ import {
   STATES,
   TRANSITIONS,
   step,
-  type FsmActionName,
   type FsmEvent,
   type FsmState,
 } from '../../src/association/fsm.js'
