@@ -297,10 +297,54 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     return file.subarray(132 + 12 + groupLength)
   }
 
+  type Received = { sopClass: string; sopInstance: string; data: Uint8Array; pdvSizes: number[] }
+  /** A minimal Storage SCP on one association: reassemble each C-STORE and answer success. */
+  function serveStores(assoc: Association, received: Received[]): void {
+    const chunks: Uint8Array[] = []
+    const sizes: number[] = []
+    let cmd: Map<number, Uint8Array> | undefined
+    let ctx = 0
+    const onCommand = commandCollector((c, bytes) => {
+      cmd = readElements(bytes)
+      ctx = c
+    })
+    assoc.on('pdata', (pdu) => {
+      onCommand(pdu)
+      for (const p of pdu.pdvs) {
+        if (p.isCommand) continue
+        sizes.push(p.data.length)
+        chunks.push(new Uint8Array(p.data))
+        if (p.isLast && cmd) {
+          const n = chunks.reduce((a, b) => a + b.length, 0)
+          const data = new Uint8Array(n)
+          let o = 0
+          for (const c of chunks.splice(0)) {
+            data.set(c, o)
+            o += c.length
+          }
+          const sopClass = uiText(cmd.get(0x0002)!)
+          const sopInstance = uiText(cmd.get(0x1000)!)
+          received.push({ sopClass, sopInstance, data, pdvSizes: sizes.splice(0) })
+          const id = new DataView(cmd.get(0x0110)!.buffer, cmd.get(0x0110)!.byteOffset).getUint16(0, true)
+          // C-STORE-RSP (PS3.7 9.3.1.2): 8001H, status 0000H success
+          const rsp = commandSet([
+            el(0x0002, ui(sopClass)),
+            el(0x0100, us(0x8001)),
+            el(0x0120, us(id)),
+            el(0x0800, us(0x0101)),
+            el(0x0900, us(0)),
+            el(0x1000, ui(sopInstance)),
+          ])
+          void assoc.sendMessage(ctx, rsp)
+        }
+      }
+    })
+  }
+
   test.skipIf(!haveCorpus)('storescu (max PDU 8192) → our acceptor: the fragmented dataset reassembles to what dcmdump reads from the file', async () => {
     const file = new Uint8Array(readFileSync(CORPUS_FILE))
     const expected = datasetOf(file)
-    const received: { sopClass: string; sopInstance: string; data: Uint8Array; pdvSizes: number[] }[] = []
+    const received: Received[] = []
     let rejectedCount = 0
     const l = await listen(
       {
@@ -315,45 +359,7 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
       },
       (assoc) => {
         rejectedCount = assoc.rejectedContexts.length
-        const chunks: Uint8Array[] = []
-        const sizes: number[] = []
-        let cmd: Map<number, Uint8Array> | undefined
-        let ctx = 0
-        const onCommand = commandCollector((c, bytes) => {
-          cmd = readElements(bytes)
-          ctx = c
-        })
-        assoc.on('pdata', (pdu) => {
-          onCommand(pdu)
-          for (const p of pdu.pdvs) {
-            if (p.isCommand) continue
-            sizes.push(p.data.length)
-            chunks.push(new Uint8Array(p.data))
-            if (p.isLast && cmd) {
-              const n = chunks.reduce((a, b) => a + b.length, 0)
-              const data = new Uint8Array(n)
-              let o = 0
-              for (const c of chunks.splice(0)) {
-                data.set(c, o)
-                o += c.length
-              }
-              const sopClass = uiText(cmd.get(0x0002)!)
-              const sopInstance = uiText(cmd.get(0x1000)!)
-              received.push({ sopClass, sopInstance, data, pdvSizes: sizes.splice(0) })
-              const id = new DataView(cmd.get(0x0110)!.buffer, cmd.get(0x0110)!.byteOffset).getUint16(0, true)
-              // C-STORE-RSP (PS3.7 9.3.1.2): 8001H, status 0000H success
-              const rsp = commandSet([
-                el(0x0002, ui(sopClass)),
-                el(0x0100, us(0x8001)),
-                el(0x0120, us(id)),
-                el(0x0800, us(0x0101)),
-                el(0x0900, us(0)),
-                el(0x1000, ui(sopInstance)),
-              ])
-              void assoc.sendMessage(ctx, rsp)
-            }
-          }
-        })
+        serveStores(assoc, received)
       },
     )
     listeners.push(l)
@@ -493,5 +499,38 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  test.skipIf(!haveCorpus)('storescu user identity (-usr/-pwd/-rsp) → our user identity hook: accepted with a server response, refused otherwise', async () => {
+    const seen: string[] = []
+    const received: Received[] = []
+    const l = await listen(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        policy: {
+          aeTitle: 'OURSCP',
+          contexts: (as) => (as === MR_STORAGE ? { abstractSyntax: as, transferSyntaxes: [IMPLICIT_LE] } : undefined),
+          userIdentity: (id) => {
+            const user = new TextDecoder().decode(id.primaryField)
+            const pass = new TextDecoder().decode(id.secondaryField)
+            seen.push(`${id.type}:${user}:${pass}:${id.positiveResponseRequested}`)
+            return user === 'alice' && pass === 'secret' ? { accept: true, serverResponse: new TextEncoder().encode('welcome') } : { accept: false }
+          },
+        },
+      },
+      (assoc) => serveStores(assoc, received),
+    )
+    listeners.push(l)
+    const port = String(l.address().port)
+    const ok = await run('storescu', ['-aet', 'STORESCU', '-aec', 'OURSCP', '-xi', '-ta', '10', '-usr', 'alice', '-pwd', 'secret', '-rsp', '127.0.0.1', port, CORPUS_FILE], 30000)
+    expect(ok.code, ok.out).toBe(0)
+    expect(received).toHaveLength(1)
+    const bad = await run('storescu', ['-v', '-aet', 'STORESCU', '-aec', 'OURSCP', '-xi', '-ta', '10', '-usr', 'alice', '-pwd', 'wrong', '127.0.0.1', port, CORPUS_FILE], 30000)
+    expect(bad.code).not.toBe(0)
+    expect(bad.out).toMatch(/Association Rejected/i)
+    expect(received).toHaveLength(1)
+    // type 2 = username and passcode (PS3.7 Table D.3-14)
+    expect(seen).toEqual(['2:alice:secret:true', '2:alice:wrong:false'])
   })
 })
