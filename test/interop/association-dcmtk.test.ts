@@ -533,4 +533,60 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     // type 2 = username and passcode (PS3.7 Table D.3-14)
     expect(seen).toEqual(['2:alice:secret:true', '2:alice:wrong:false'])
   })
+
+  test('getscu → our acceptor: SCP/SCU role selection for storage answered (PS3.7 D.3.3.4), C-GET answered', async () => {
+    const STUDY_ROOT_GET = '1.2.840.10008.5.1.4.1.2.2.3'
+    const roles: { as: string; scu: boolean; scp: boolean }[] = []
+    const proposedRoles: number[] = []
+    const l = await listen(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        policy: {
+          aeTitle: 'OURSCP',
+          contexts: (as) =>
+            as === STUDY_ROOT_GET || as === MR_STORAGE
+              ? { abstractSyntax: as, transferSyntaxes: [IMPLICIT_LE, '1.2.840.10008.1.2.1'], scpRole: as === MR_STORAGE }
+              : undefined,
+        },
+      },
+      (assoc) => {
+        proposedRoles.push(assoc.associateRq?.userInformation.roleSelections?.length ?? 0)
+        for (const c of assoc.acceptedContexts) roles.push({ as: c.abstractSyntax, scu: c.scuRole, scp: c.scpRole })
+        // answer the C-GET-RQ once its identifier (dataset) has arrived: C-GET-RSP 8010H, success, no sub-operations
+        let cmd: Map<number, Uint8Array> | undefined
+        let ctx = 0
+        const onCmd = commandCollector((c, bytes) => {
+          cmd = readElements(bytes)
+          ctx = c
+        })
+        assoc.on('pdata', (pdu) => {
+          onCmd(pdu)
+          if (pdu.pdvs.some((p) => !p.isCommand && p.isLast) && cmd) {
+            const id = new DataView(cmd.get(0x0110)!.buffer, cmd.get(0x0110)!.byteOffset).getUint16(0, true)
+            void assoc.sendMessage(
+              ctx,
+              commandSet([
+                el(0x0002, ui(STUDY_ROOT_GET)),
+                el(0x0100, us(0x8010)),
+                el(0x0120, us(id)),
+                el(0x0800, us(0x0101)),
+                el(0x0900, us(0)),
+                el(0x1021, us(0)),
+                el(0x1022, us(0)),
+                el(0x1023, us(0)),
+              ]),
+            )
+          }
+        })
+      },
+    )
+    listeners.push(l)
+    const r = await run('getscu', ['-aet', 'GETSCU', '-aec', 'OURSCP', '-S', '-k', 'QueryRetrieveLevel=STUDY', '-k', 'StudyInstanceUID=1.2.3', '-od', tmpdir(), '-ta', '10', '127.0.0.1', String(l.address().port)], 20000)
+    expect(r.code, r.out).toBe(0)
+    expect(proposedRoles[0]).toBeGreaterThan(0) // getscu proposes role selection for storage classes
+    const mr = roles.find((x) => x.as === MR_STORAGE)
+    expect(mr).toEqual({ as: MR_STORAGE, scu: false, scp: true }) // getscu asks SCP role only; granted
+    expect(roles.find((x) => x.as === STUDY_ROOT_GET)).toMatchObject({ scu: true, scp: false })
+  })
 })
