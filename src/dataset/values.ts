@@ -36,6 +36,21 @@ export function encodeAscii(s: string): Uint8Array {
   return out
 }
 
+/**
+ * Text whose bytes are its character codes under every Specific Character Set: printable ASCII
+ * and the format controls, without `~` (overline in JIS X 0201 romaji), and `\` only as the
+ * value delimiter of multi-valued VRs (it is the yen sign in JIS X 0201 romaji).
+ */
+function isPlainAscii(s: string, multiValued: boolean): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0x20 && c <= 0x7d) {
+      if (c === 0x5c && !multiValued) return false
+    } else if (c !== 0x09 && c !== 0x0a && c !== 0x0c && c !== 0x0d) return false
+  }
+  return true
+}
+
 /** Trim insignificant padding of one string value, per VR (PS3.5 Table 6.2-1). */
 function trimValue(vr: VR, s: string): string {
   switch (vr) {
@@ -151,8 +166,12 @@ export function encodeValue(vr: VR, value: ElementValue, ctx: ValueContext, tag 
   switch (vi.kind) {
     case 'ascii':
       return encodeAscii(asStrings(value, where).join('\\'))
-    case 'text':
-      return encodeText(asStrings(value, where).join(vi.multiValued ? '\\' : ''), ctx.charset, vr)
+    case 'text': {
+      const text = asStrings(value, where).join(vi.multiValued ? '\\' : '')
+      // Plain ASCII is encoded as itself under every Specific Character Set DICOM defines (G0
+      // starts as ISO-IR 6 or JIS X 0201 romaji; UTF-8 and GB18030 include ASCII): skip the codec.
+      return isPlainAscii(text, vi.multiValued) ? encodeAscii(text) : encodeText(text, ctx.charset, vr)
+    }
     case 'number-string': {
       const parts = (value as unknown[]).map((x) => {
         if (typeof x === 'string') return x

@@ -7,6 +7,8 @@ import { decodeValue, encodeValue, formatDS } from '../../../src/dataset/values.
 import type { ValueContext } from '../../../src/dataset/element.js'
 import { DataElement } from '../../../src/dataset/element.js'
 import { DatasetEncodeError } from '../../../src/errors.js'
+import { encodeText } from '../../../src/dataset/charset.js'
+import fc from 'fast-check'
 
 const LE: ValueContext = { littleEndian: true, charset: [] }
 const BE: ValueContext = { littleEndian: false, charset: [] }
@@ -82,6 +84,28 @@ describe('encodeValue', () => {
       expect(s.length).toBeLessThanOrEqual(16)
       expect(Math.abs(Number(s) - x)).toBeLessThanOrEqual(Math.abs(x) * 1e-10)
     }
+  })
+})
+
+describe('ASCII fast path', () => {
+  it('text VRs encode plain ASCII exactly as the charset codec does, under every character set', () => {
+    const terms = [[], ['ISO_IR 100'], ['ISO_IR 192'], ['GB18030'], ['GBK'], ['ISO_IR 13'], ['ISO 2022 IR 13', 'ISO 2022 IR 87'], ['', 'ISO 2022 IR 87'], ['ISO 2022 IR 6', 'ISO 2022 IR 149'], ['ISO_IR 144'], ['', 'ISO 2022 IR 58']]
+    const ch = fc.constantFrom('\t', '\n', '\r', '\f', '~', '\u001b', ...Array.from({ length: 0x5e }, (_, i) => String.fromCharCode(0x20 + i)))
+    fc.assert(
+      fc.property(fc.constantFrom(...terms), fc.constantFrom('PN', 'LO', 'UT', 'ST', 'SH') as fc.Arbitrary<'PN' | 'LO' | 'UT' | 'ST' | 'SH'>, fc.string({ unit: ch, maxLength: 24 }), (cs, vr, text) => {
+        const multi = vr !== 'UT' && vr !== 'ST'
+        const values = multi ? text.split('\\') : [text]
+        const run = (f: () => Uint8Array) => {
+          try {
+            return Buffer.from(f()).toString('hex')
+          } catch (e) {
+            return `error ${(e as Error).message}`
+          }
+        }
+        expect(run(() => encodeValue(vr, values, { littleEndian: true, charset: cs }))).toBe(run(() => encodeText(values.join(multi ? '\\' : ''), cs, vr)))
+      }),
+      { numRuns: 3000 },
+    )
   })
 })
 
