@@ -7,7 +7,7 @@
 import { open, readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
-  DatasetStreamDecoder, decodeDataset, decodeFile, encodeDataset, TransferSyntax, type Dataset,
+  datasetFromJson, DatasetStreamDecoder, decodeDataset, decodeFile, encodeDataset, TransferSyntax, type Dataset, type DicomJsonModel,
 } from '../dataset/index.js'
 import { StatusError } from '../errors.js'
 import { Status } from '../dimse/index.js'
@@ -152,4 +152,30 @@ export async function readEntry(path: string): Promise<ArchiveEntry> {
   const sopInstanceUid = f.meta.string(0x00020003) ?? f.dataset.string(0x00080018)
   if (!sopClassUid || !sopInstanceUid) throw new Error(`${path}: no SOP Class / Instance UID`)
   return { path, sopClassUid, sopInstanceUid, transferSyntaxUid: f.transferSyntaxUid, attributes: detach(f.dataset) }
+}
+
+/**
+ * Modality Worklist items for `dimse serve --worklist DIR`: every `*.json` file (one DICOM JSON
+ * Model object, PS3.18 F.2, or an array of them) and every other file that reads as a Part 10
+ * file or a bare explicit VR little endian dataset. Returns the items and the files skipped.
+ */
+export async function loadWorklist(dir: string): Promise<{ items: Dataset[]; skipped: string[] }> {
+  const items: Dataset[] = []
+  const skipped: string[] = []
+  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort()
+  for (const name of names) {
+    const p = join(dir, name)
+    try {
+      const bytes = await readFile(p)
+      if (name.toLowerCase().endsWith('.json')) {
+        const json: unknown = JSON.parse(new TextDecoder().decode(bytes))
+        for (const m of Array.isArray(json) ? json : [json]) items.push(datasetFromJson(m as DicomJsonModel))
+      } else {
+        items.push(decodeFile(bytes, { inflate: (x) => nodeDeflateCodec.inflateRaw(x) }).dataset)
+      }
+    } catch {
+      skipped.push(p)
+    }
+  }
+  return { items, skipped }
 }

@@ -6,12 +6,14 @@
  */
 import { mkdir, readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { Server, type PeerAddress } from '../services/index.js'
+import { Server, worklistFind, type PeerAddress } from '../services/index.js'
+import { SopClass } from '../dataset/index.js'
 import { statusCategory } from '../dimse/index.js'
 import { trimAeTitle } from '../pdu/index.js'
 import { CliError, type CliCommand, type CliIo } from './io.js'
-import { FileArchive } from './archive.js'
+import { FileArchive, loadWorklist } from './archive.js'
 import { numberOption } from './net.js'
+import { UserIdentityType } from '../pdu/types.js'
 
 const usage = `usage: dimse serve --storage DIR [--port P] [--aet AE] [--peer AE=HOST:PORT]... [options]
 
@@ -25,100 +27,142 @@ Run an archive: C-ECHO, C-STORE into DIR, C-FIND / C-MOVE / C-GET over the files
   --max-pdu N       our maximum PDU length (default 262144)
   --max-associations N  associations at once (default 64)
   --tls-cert F --tls-key F [--tls-ca F]   TLS (with --tls-ca: require client certificates)
-  --user U --password P   require this user identity (username and passcode)
+  --user U --password P   require this user identity (username and passcode; PS3.7 D.3.3.7):
+                    associations without it, or with another one, get A-ASSOCIATE-RJ
+  --worklist DIR    answer Modality Worklist C-FIND from the items in DIR (DICOM JSON
+                    *.json files, or Part 10 files)
   --quiet           no per-operation log lines
 `
+
+const OPTIONS = {
+  storage: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  aet: { type: 'string' },
+  peer: { type: 'string', multiple: true },
+  'max-pdu': { type: 'string' },
+  'max-associations': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  worklist: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+/** A running `dimse serve`, as {@link startServe} returns it. */
+export interface RunningServe {
+  server: Server
+  archive: FileArchive
+  /** Where it listens. */
+  address: { host: string; port: number }
+  /** Stop listening and abort open associations. */
+  close(): Promise<void>
+}
+
+/**
+ * Start the archive server of `dimse serve` with the command's arguments and return once it
+ * listens (the command itself then waits for SIGINT/SIGTERM). Usable in-process, e.g. by tests.
+ */
+export async function startServe(args: string[], io: CliIo): Promise<RunningServe> {
+  const { values } = parseArgs({ args, options: OPTIONS })
+  if (!values.storage) throw new CliError(`missing --storage DIR\n${usage}`, 2)
+  const peers: Record<string, PeerAddress> = {}
+  for (const p of values.peer ?? []) {
+    const m = /^([^=]+)=(.+):(\d+)$/.exec(p)
+    if (!m) throw new CliError(`invalid --peer ${p} (AE=HOST:PORT)`, 2)
+    peers[m[1]!] = { host: m[2]!, port: Number(m[3]) }
+  }
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new CliError('--tls-cert and --tls-key go together', 2)
+  if (values['tls-ca'] !== undefined && values['tls-cert'] === undefined) throw new CliError('--tls-ca needs --tls-cert and --tls-key', 2)
+  if (values.password !== undefined && values.user === undefined) throw new CliError('--password needs --user', 2)
+  await mkdir(values.storage, { recursive: true })
+  const archive = new FileArchive(values.storage)
+  const { indexed, skipped } = await archive.load()
+  const worklist = values.worklist !== undefined ? await loadWorklist(values.worklist).catch((e: unknown) => {
+    throw new CliError(`cannot read --worklist ${values.worklist}: ${e instanceof Error ? e.message : String(e)}`)
+  }) : undefined
+  const log = (line: string) => {
+    if (!values.quiet) io.stdout(`${new Date().toISOString()} ${line}\n`)
+  }
+  const aet = values.aet ?? 'DIMSE'
+  const tls =
+    values['tls-cert'] && values['tls-key']
+      ? {
+          cert: await readFile(values['tls-cert']),
+          key: await readFile(values['tls-key']),
+          // With a CA: mutual TLS, clients without a certificate signed by it are refused.
+          ...(values['tls-ca'] ? { ca: await readFile(values['tls-ca']), requestCert: true, rejectUnauthorized: true } : {}),
+        }
+      : undefined
+  const server = new Server({
+    aeTitle: aet,
+    handlers: {
+      store: archive.store,
+      find: (rq) => {
+        if (rq.sopClassUid === SopClass.ModalityWorklistInformationModelFind) return worklist ? worklistFind(rq.identifier, worklist.items) : []
+        return archive.find(rq)
+      },
+      move: archive.retrieve,
+      get: archive.retrieve,
+    },
+    peers,
+    maxPduLength: numberOption(values['max-pdu'], 'max-pdu', 262144),
+    maxAssociations: numberOption(values['max-associations'], 'max-associations', 64),
+    ...(tls ? { tls } : {}),
+    ...(values.user !== undefined
+      ? {
+          // PS3.7 D.3.3.7: a requestor without user identity, or with a wrong one, is rejected.
+          userIdentity: (id) => {
+            const user = new TextDecoder().decode(id.primaryField)
+            const pass = new TextDecoder().decode(id.secondaryField)
+            const ok = user === values.user && (values.password === undefined || (id.type === UserIdentityType.UsernameAndPasscode && pass === values.password))
+            return ok ? { accept: true } : { accept: false }
+          },
+          // No User Identity item at all: rejected too (permanent, service-user, no reason given).
+          accept: (rq) => (rq.userInformation.userIdentityRq ? undefined : { result: 1, source: 1, reason: 1 }),
+        }
+      : {}),
+  })
+  server.on('association', (a) => {
+    log(`association from ${trimAeTitle(a.callingAeTitle)} (${a.remote}) to ${trimAeTitle(a.calledAeTitle)}: ${a.acceptedContexts.length} contexts accepted`)
+    a.on('released', () => log(`association from ${trimAeTitle(a.callingAeTitle)} released`))
+    a.on('aborted', (e) => log(`association from ${trimAeTitle(a.callingAeTitle)} aborted: ${e.message}`))
+  })
+  server.on('operation', (e) =>
+    log(`${e.operation} from ${trimAeTitle(e.callingAeTitle)}: ${statusCategory(e.status)} (0x${e.status.toString(16).padStart(4, '0')}) ${e.durationMs} ms${e.detail ? ` ${e.detail}` : ''}`),
+  )
+  server.on('error', (e) => log(`error: ${e.message}`))
+  await server.listen(values.port === undefined ? 11112 : numberOption(values.port, 'port', 11112), values.host ?? '127.0.0.1')
+  const address = server.address()
+  const notes = [
+    ...(skipped.length ? [`${skipped.length} unreadable files skipped`] : []),
+    ...(worklist ? [`${worklist.items.length} worklist items${worklist.skipped.length ? `, ${worklist.skipped.length} unreadable` : ''}`] : []),
+    ...(tls ? [tls.requestCert ? 'TLS with client certificates' : 'TLS'] : []),
+  ]
+  io.stdout(`dimse serve: ${aet} listening on ${address.host}:${address.port}, ${indexed} instances in ${values.storage}${notes.length ? ` (${notes.join('; ')})` : ''}\n`)
+  return { server, archive, address, close: () => server.close({ abort: true }) }
+}
 
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'run a storage and query/retrieve SCP over a folder',
   usage,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { values } = parseArgs({
-      args,
-      options: {
-        storage: { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        aet: { type: 'string' },
-        peer: { type: 'string', multiple: true },
-        'max-pdu': { type: 'string' },
-        'max-associations': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'tls-ca': { type: 'string' },
-        user: { type: 'string' },
-        password: { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
+    const { values } = parseArgs({ args, options: OPTIONS })
     if (values.help) {
       io.stdout(usage)
       return 0
     }
-    if (!values.storage) throw new CliError(`missing --storage DIR\n${usage}`, 2)
-    const peers: Record<string, PeerAddress> = {}
-    for (const p of values.peer ?? []) {
-      const m = /^([^=]+)=(.+):(\d+)$/.exec(p)
-      if (!m) throw new CliError(`invalid --peer ${p} (AE=HOST:PORT)`, 2)
-      peers[m[1]!] = { host: m[2]!, port: Number(m[3]) }
-    }
-    await mkdir(values.storage, { recursive: true })
-    const archive = new FileArchive(values.storage)
-    const { indexed, skipped } = await archive.load()
-    const log = (line: string) => {
-      if (!values.quiet) io.stdout(`${new Date().toISOString()} ${line}\n`)
-    }
-    const aet = values.aet ?? 'DIMSE'
-    const tls =
-      values['tls-cert'] && values['tls-key']
-        ? {
-            cert: await readFile(values['tls-cert']),
-            key: await readFile(values['tls-key']),
-            ...(values['tls-ca'] ? { ca: await readFile(values['tls-ca']), requestCert: true } : {}),
-          }
-        : undefined
-    const server = new Server({
-      aeTitle: aet,
-      handlers: {
-        store: archive.store,
-        find: (rq) => archive.find(rq),
-        move: archive.retrieve,
-        get: archive.retrieve,
-      },
-      peers,
-      maxPduLength: numberOption(values['max-pdu'], 'max-pdu', 262144),
-      maxAssociations: numberOption(values['max-associations'], 'max-associations', 64),
-      ...(tls ? { tls } : {}),
-      ...(values.user !== undefined
-        ? {
-            userIdentity: (id) => {
-              const user = new TextDecoder().decode(id.primaryField)
-              const pass = new TextDecoder().decode(id.secondaryField)
-              return user === values.user && (values.password === undefined || pass === values.password) ? { accept: true } : { accept: false }
-            },
-          }
-        : {}),
-    })
-    server.on('association', (a) => {
-      log(`association from ${trimAeTitle(a.callingAeTitle)} (${a.remote}) to ${trimAeTitle(a.calledAeTitle)}: ${a.acceptedContexts.length} contexts accepted`)
-      a.on('released', () => log(`association from ${trimAeTitle(a.callingAeTitle)} released`))
-      a.on('aborted', (e) => log(`association from ${trimAeTitle(a.callingAeTitle)} aborted: ${e.message}`))
-    })
-    server.on('operation', (e) =>
-      log(`${e.operation} from ${trimAeTitle(e.callingAeTitle)}: ${statusCategory(e.status)} (0x${e.status.toString(16).padStart(4, '0')}) ${e.durationMs} ms${e.detail ? ` ${e.detail}` : ''}`),
-    )
-    server.on('error', (e) => log(`error: ${e.message}`))
-    await server.listen(values.port === undefined ? 11112 : numberOption(values.port, 'port', 11112), values.host ?? '127.0.0.1')
-    const addr = server.address()
-    io.stdout(`dimse serve: ${aet} listening on ${addr.host}:${addr.port}, ${indexed} instances in ${values.storage}${skipped.length ? ` (${skipped.length} unreadable files skipped)` : ''}\n`)
+    const running = await startServe(args, io)
     await new Promise<void>((resolve) => {
       const stop = () => resolve()
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
     })
-    await server.close({ abort: true })
+    await running.close()
     io.stdout('dimse serve: stopped\n')
     return 0
   },

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events'
 import type { Association, AssociationTimeouts } from '../association/association.js'
 import { listen, type AssociationListener } from '../association/listener.js'
-import type { AcceptorPolicy, SupportedContext, UserIdentityDecision } from '../association/negotiation.js'
+import type { AcceptorPolicy, RejectDecision, SupportedContext, UserIdentityDecision } from '../association/negotiation.js'
 import type { TlsOptions } from '../transport/node-socket.js'
 import type { UserIdentityRq, AssociateRqPdu } from '../pdu/types.js'
 import { Dataset, DataElement } from '../dataset/element.js'
@@ -111,6 +111,11 @@ export interface ServerOptions {
   peers?: Readonly<Record<string, PeerAddress>> | ((aeTitle: string) => PeerAddress | undefined)
   /** User identity policy (PS3.7 D.3.3.7). */
   userIdentity?: (identity: UserIdentityRq, rq: AssociateRqPdu) => UserIdentityDecision | Promise<UserIdentityDecision>
+  /**
+   * Last word on an otherwise acceptable A-ASSOCIATE-RQ: return a reject decision (result,
+   * source, reason of PS3.8 Table 9-21) to refuse it, e.g. when no user identity was offered.
+   */
+  accept?: (rq: AssociateRqPdu) => RejectDecision | undefined | Promise<RejectDecision | undefined>
   maxPduLength?: number
   maxAssociations?: number
   timeouts?: AssociationTimeouts
@@ -174,6 +179,7 @@ export class Server extends EventEmitter<ServerEventMap> {
       contexts,
       ...(o.maxPduLength !== undefined ? { maxPduLength: o.maxPduLength } : {}),
       ...(o.userIdentity ? { userIdentity: o.userIdentity } : {}),
+      ...(o.accept ? { accept: o.accept } : {}),
     }
   }
 
