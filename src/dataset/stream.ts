@@ -35,7 +35,8 @@ export interface StreamDecoderOptions extends Omit<DecodeOptions, 'inflate' | 'm
   onValueStart?: (tag: Tag, vr: VR, length: number) => void
   /**
    * Receives a large value piece by piece: views of the incoming chunks, valid as long as the
-   * caller keeps those chunks. For encapsulated pixel data (undefined length) the pieces are
+   * caller keeps those chunks, with the bytes as they are in the data (in the byte order of the
+   * transfer syntax, padding included). For encapsulated pixel data (undefined length) the pieces are
    * the raw value: item headers, fragments and the final Sequence Delimitation Item (PS3.5 §A.4).
    */
   onValueChunk?: (tag: Tag, vr: VR, chunk: Uint8Array, isLast: boolean) => void
