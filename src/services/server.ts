@@ -13,7 +13,7 @@ import type { UserIdentityRq, AssociateRqPdu } from '../pdu/types.js'
 import { Dataset, DataElement } from '../dataset/element.js'
 import { decodeDataset } from '../dataset/decode.js'
 import { encodeDataset } from '../dataset/encode.js'
-import { CommandField } from '../dimse/command.js'
+import { CommandField, commandFieldName } from '../dimse/command.js'
 import type { CFindRq, CGetRq, CMoveRq, DimseRequest, DimseResponse } from '../dimse/command.js'
 import { cFindRsp, cGetRsp, cMoveRsp, responseFor } from '../dimse/messages.js'
 import { Status, statusCategory } from '../dimse/status.js'
@@ -166,7 +166,9 @@ export class Server extends EventEmitter<ServerEventMap> {
       o.contexts ??
       supportedContexts({
         verification: true,
-        storage: h.store !== undefined,
+        // A C-GET SCP sends C-STORE sub-operations on the same association: it needs the storage
+        // contexts too (as SCU of storage, PS3.4 C.4.3.1, role selection PS3.7 D.3.3.4).
+        storage: h.store !== undefined || h.get !== undefined,
         ...(o.storageTransferSyntaxes ? { storageTransferSyntaxes: o.storageTransferSyntaxes } : {}),
         find: h.find !== undefined,
         move: h.move !== undefined,
@@ -287,7 +289,9 @@ export class Server extends EventEmitter<ServerEventMap> {
         }
         default: {
           if (!h.nService) {
-            await reply(responseFor(command, Status.UnrecognizedOperation))
+            // Accepted context, no handler for its SOP class (PS3.7 C.5: 0122 Refused: SOP Class not supported).
+            await reply(responseFor(command, Status.SopClassNotSupported))
+            this.#log(assoc, commandFieldName(command.commandField), Status.SopClassNotSupported, started)
             return
           }
           const dataset = r.dataset ? decodeDataset(r.dataset, context.transferSyntax).dataset : undefined
@@ -374,16 +378,35 @@ export class Server extends EventEmitter<ServerEventMap> {
 
     // C-MOVE: a sub-association to the destination; C-GET: this association (PS3.4 C.4.2, C.4.3).
     let target: { store: ClientAssociation['store']; release?: () => Promise<void> }
-    if (peer) {
-      const sub = await new Client({ aeTitle: this.options.aeTitle }).associate({
-        host: peer.host,
-        port: peer.port,
-        calledAeTitle: destination!,
-        ...(peer.tls ? { tls: peer.tls } : {}),
-        presentationContexts: contextsForInstances(items).slice(0, 128),
-      }).catch((e: unknown) => {
-        throw new StatusError(Status.OutOfResourcesUnableToPerformSuboperations, `cannot associate with ${destination}: ${errorComment(e)}`)
-      })
+    if (peer && items.length > 0) {
+      let sub: ClientAssociation
+      try {
+        sub = await new Client({ aeTitle: this.options.aeTitle }).associate({
+          host: peer.host,
+          port: peer.port,
+          calledAeTitle: destination!,
+          ...(peer.tls ? { tls: peer.tls } : {}),
+          presentationContexts: contextsForInstances(items).slice(0, 128),
+        })
+      } catch (e) {
+        // No sub-operation could be attempted: every one failed (PS3.4 C.4.2.1.5, C.4.2.3.1):
+        // A702 with the failed count and every UID in the Failed SOP Instance UID List.
+        if (this.listenerCount('error') > 0) this.emit('error', new Error(`cannot associate with ${destination}: ${errorComment(e)}`, { cause: e }))
+        const ds = new Dataset()
+        ds.set(DataElement.fromValue(0x00080058, 'UI', items.map((i) => i.sopInstanceUid)))
+        const failedAll = {
+          numberOfRemainingSuboperations: 0,
+          numberOfCompletedSuboperations: 0,
+          numberOfFailedSuboperations: items.length,
+          numberOfWarningSuboperations: 0,
+        }
+        await channel.send(
+          ctx.id,
+          build({ ...base, ...failedAll, status: Status.OutOfResourcesUnableToPerformSuboperations, errorComment: errorComment(`cannot associate with ${destination}`), hasDataset: true }),
+          encodeDataset(ds, ctx.transferSyntax),
+        )
+        return Status.OutOfResourcesUnableToPerformSuboperations
+      }
       target = { store: sub.store.bind(sub), release: () => sub.release() }
     } else {
       // C-GET: the sub-operations go over the requestor's own association (PS3.4 C.4.3.1)
