@@ -11,14 +11,24 @@ import { DatasetParser, NEED_MORE, type DecodeOptions } from './decode.js'
 import { ItemDelimitationTag, ItemTag, SequenceDelimitationTag, UNDEFINED_LENGTH, formatTag } from './tag.js'
 import type { Tag } from './tag.js'
 import type { VR } from './vr.js'
-import { transferSyntaxInfo } from './transfer-syntax.js'
+import { TransferSyntax, transferSyntaxInfo } from './transfer-syntax.js'
+import { detectTransferSyntax } from './part10.js'
 import { decodeAscii } from './values.js'
 import { DicomError, DicomParseError } from '../errors.js'
 
 /** Options of {@link DatasetStreamDecoder}. */
 export interface StreamDecoderOptions extends Omit<DecodeOptions, 'inflate' | 'maxInflatedLength'> {
-  /** Transfer syntax of the data (the Deflated transfer syntax is not supported here). */
-  transferSyntaxUid: string
+  /**
+   * Transfer syntax of the data (the Deflated transfer syntax is not supported here). Not needed
+   * with `file`, where the File Meta Information says it.
+   */
+  transferSyntaxUid?: string
+  /**
+   * The data is a Part 10 file (PS3.10 §7): preamble and `DICM` if present, then the File Meta
+   * Information (kept in {@link DatasetStreamDecoder.meta}), whose Transfer Syntax UID (or, when
+   * absent, the first element) sets the encoding of the dataset.
+   */
+  file?: boolean
   /**
    * Values of defined length of at least this many bytes, and encapsulated pixel data, go to
    * `onValueChunk` instead of being kept, when `onValueChunk` is given. Default 64 KiB.
@@ -113,6 +123,7 @@ class ChunkQueue {
 }
 
 const enum State {
+  Meta,
   Header,
   Value,
   Fragments,
@@ -140,7 +151,11 @@ export class DatasetStreamDecoder {
   private readonly opts: StreamDecoderOptions
   private readonly ctx: ValueContext
   private explicit: boolean
-  private readonly le: boolean
+  private le: boolean
+  /** File Meta Information read with `file` (empty otherwise). */
+  readonly meta: Dataset = new Dataset({ littleEndian: true, charset: [] })
+  private tsUid: string
+  private preambleChecked = false
   private readonly threshold: number
   private state = State.Header
   private first = true
@@ -153,14 +168,22 @@ export class DatasetStreamDecoder {
   private nextAttempt = 0
 
   constructor(options: StreamDecoderOptions) {
-    const ts = transferSyntaxInfo(options.transferSyntaxUid)
-    if (ts.deflated) throw new DicomError('ERR_INVALID_ARGUMENT', 'the stream decoder does not inflate the Deflated transfer syntax; use decodeDataset')
+    if (options.transferSyntaxUid === undefined && !options.file) throw new DicomError('ERR_INVALID_ARGUMENT', 'transferSyntaxUid is required unless file is true')
+    this.tsUid = options.transferSyntaxUid ?? ''
+    const ts = transferSyntaxInfo(this.tsUid || TransferSyntax.ExplicitVRLittleEndian)
+    if (ts.deflated) throw deflatedError()
+    if (options.file) this.state = State.Meta
     this.opts = options
     this.explicit = ts.explicitVR
     this.le = ts.littleEndian
     this.ctx = { littleEndian: ts.littleEndian, charset: [] }
     this.dataset = new Dataset(this.ctx)
     this.threshold = options.onValueChunk === undefined ? Infinity : Math.max(1, options.valueThreshold ?? 65536)
+  }
+
+  /** The transfer syntax of the dataset (known after the meta group with `file`). */
+  get transferSyntaxUid(): string {
+    return this.tsUid
   }
 
   /** The decoder reached `stopBeforeTag`: further data is ignored. */
@@ -215,6 +238,9 @@ export class DatasetStreamDecoder {
   private run(final: boolean): void {
     for (;;) {
       switch (this.state) {
+        case State.Meta:
+          if (!this.metaStep(final)) return
+          break
         case State.Header:
           if (!this.header(final)) return
           break
@@ -262,6 +288,69 @@ export class DatasetStreamDecoder {
           return
       }
     }
+  }
+
+  /** Preamble and File Meta Information (PS3.10 §7.1); false when more data is needed. */
+  private metaStep(final: boolean): boolean {
+    const q = this.q
+    if (!this.preambleChecked) {
+      if (q.length < 132 && !final) return false
+      if (q.length === 0) return false
+      const h = q.peek(Math.min(132, q.length))
+      const dicm = (at: number) => h.length >= at + 4 && h[at] === 0x44 && h[at + 1] === 0x49 && h[at + 2] === 0x43 && h[at + 3] === 0x4d
+      const skip = dicm(128) ? 132 : dicm(0) ? 4 : 0
+      q.skip(skip)
+      this.offset += skip
+      this.preambleChecked = true
+      return true
+    }
+    if (q.length < 8) {
+      if (!final) return false
+      return this.metaDone(new Uint8Array(0))
+    }
+    const h = q.peek(Math.min(12, q.length))
+    if (h[0] !== 0x02 || h[1] !== 0x00) return this.metaDone(h)
+    const tag = ((u16(h, 0, true) << 16) | u16(h, 2, true)) >>> 0
+    // The meta group is explicit VR little endian (PS3.10 §7.1)
+    const hp = new DatasetParser(h, true, true, this.opts)
+    hp.partial = !final
+    let valueAt: number
+    try {
+      valueAt = hp.readHeader(this.meta, tag, 0, h.length)
+    } catch (e) {
+      if (e === NEED_MORE) return false
+      throw e
+    }
+    const max = this.opts.maxElementLength ?? Number.MAX_SAFE_INTEGER
+    if (hp.hLen === UNDEFINED_LENGTH || hp.hLen > max) throw new DicomParseError(`bad meta element length ${hp.hLen}`, this.offset, formatTag(tag))
+    const need = valueAt + hp.hLen
+    if (q.length < need && !final) return false
+    const bytes = q.peek(Math.min(need, q.length))
+    const p = new DatasetParser(bytes, true, true, this.opts)
+    const end = p.readElement(this.meta, tag, 0, bytes.length, this.meta.context)
+    this.commitWarnings(p)
+    q.skip(end)
+    this.offset += end
+    return true
+  }
+
+  /** The meta group ended: take the transfer syntax from it, or detect it from `first`. */
+  private metaDone(first: Uint8Array): boolean {
+    const tsEl = this.meta.get(0x00020010)
+    let uid = tsEl?.raw !== undefined ? decodeAscii(tsEl.raw).replace(/[\0 ]+$/, '').trim() : ''
+    if (uid === '') {
+      if (first.length < 8 && this.q.length > 0) return false
+      uid = detectTransferSyntax(first)
+      if (this.meta.size > 0) this.warnings.push(`File Meta Information has no Transfer Syntax UID; detected ${uid}`)
+    }
+    const ts = transferSyntaxInfo(uid)
+    if (ts.deflated) throw deflatedError()
+    this.tsUid = uid
+    this.explicit = ts.explicitVR
+    this.le = ts.littleEndian
+    this.ctx.littleEndian = ts.littleEndian
+    this.state = State.Header
+    return true
   }
 
   /** Handle the element at the front of the queue; false when more data is needed. */
@@ -378,6 +467,10 @@ export class DatasetStreamDecoder {
     if (!(this.opts.lenient ?? true)) throw new DicomParseError(reason, this.offset, formatTag(tag))
     this.warnings.push(`${reason} at offset ${this.offset} in ${formatTag(tag)}`)
   }
+}
+
+function deflatedError(): DicomError {
+  return new DicomError('ERR_INVALID_ARGUMENT', 'the stream decoder does not inflate the Deflated transfer syntax; use decodeDataset or decodeFile')
 }
 
 function u16(b: Uint8Array, o: number, le: boolean): number {

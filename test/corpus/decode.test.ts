@@ -215,6 +215,13 @@ describe.skipIf(!present)('corpus: stream decoder', () => {
       const whole = new DatasetStreamDecoder({ transferSyntaxUid: r.transferSyntaxUid })
       for (let i = 0; i < data.length; i += 4093) whole.push(data.subarray(i, i + 4093))
       expect(diffDatasets(r.dataset, whole.end().dataset)).toBeUndefined()
+      // the whole file, meta included
+      const file = new DatasetStreamDecoder({ file: true })
+      for (let i = 0; i < bytes.length; i += 4093) file.push(bytes.subarray(i, i + 4093))
+      const fr = file.end()
+      expect(file.transferSyntaxUid).toBe(r.transferSyntaxUid)
+      expect(diffDatasets(r.meta, file.meta)).toBeUndefined()
+      expect(diffDatasets(r.dataset, fr.dataset)).toBeUndefined()
       expect(s.dataset.size + (streamed > 0 ? 1 : 0)).toBeGreaterThan(0)
     })
   }

@@ -178,3 +178,30 @@ describe('DatasetStreamDecoder', () => {
     expect(Buffer.from(encodeDataset(dec.end().dataset, EVR)).equals(Buffer.from(bytes))).toBe(true)
   })
 })
+
+describe('DatasetStreamDecoder with file: true (PS3.10 §7)', () => {
+  it('reads preamble and meta, then the dataset in the meta transfer syntax, for every split point', async () => {
+    const { encodeFile, decodeFile } = await import('../../../src/dataset/part10.js')
+    const ds = new Dataset()
+    ds.set(0x00080016, 'UI', ['1.2.840.10008.5.1.4.1.1.7'])
+    ds.set(0x00080018, 'UI', ['1.2.3'])
+    ds.set(0x00100010, 'PN', ['AB'])
+    ds.set(0x00280010, 'US', [258])
+    for (const ts of [IVR, EVR, TransferSyntax.ExplicitVRBigEndian]) {
+      const f = encodeFile(ds, { transferSyntaxUid: ts })
+      const ref = decodeFile(f)
+      for (const [body, metaSize] of [[f, ref.meta.size], [f.subarray(132), ref.meta.size], [f.subarray(ref.datasetOffset), 0]] as const) {
+        for (let cut = 0; cut <= body.length; cut += 7) {
+          const dec = new DatasetStreamDecoder({ file: true, lenient: false })
+          dec.push(body.subarray(0, cut))
+          dec.push(body.subarray(cut))
+          const r = dec.end()
+          expect(dec.transferSyntaxUid).toBe(ts)
+          expect(r.dataset.number(0x00280010)).toBe(258)
+          expect(r.dataset.string(0x00100010)).toBe('AB')
+          expect(dec.meta.size).toBe(metaSize)
+        }
+      }
+    }
+  })
+})
