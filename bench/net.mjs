@@ -1,0 +1,327 @@
+// Network benchmark: dimse against DCMTK and dcmjs-dimse, side by side in one run, alternating,
+// on loopback (`npm run bench:net`, or `node bench/net.mjs [--quick] [--rounds N] [--only store,echo,find]`
+// after `npx tsup`).
+//
+// Scenarios (each SCU and SCP is its own process; peak RSS is read from /proc/PID/status VmHWM):
+//   C-STORE throughput, 3 sets (100 x 512 KiB, 20 x 10 MiB, 2 x 200 MiB), SCP storing to disk:
+//     storescu -> storescp (DCMTK; +B bit-preserving streaming mode on the 200 MiB set),
+//     dcmjs-dimse SCU -> dcmjs-dimse SCP (which keeps the instance in memory), and
+//     `dimse store` -> `dimse serve --storage` (streamed to disk);
+//   Echo associations per second, sequentially from one process;
+//   C-FIND responses per second: findscu -> dcmqrscp, our SCU -> dcmqrscp, our SCU -> our SCP,
+//     dcmjs-dimse SCU -> dcmjs-dimse SCP.
+// Instances are generated into .bench-data/ (git-ignored) once and reused.
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
+import { join, resolve, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { execFileSync } from 'node:child_process'
+import { cpus, loadavg } from 'node:os'
+import { start, run, stop, waitForOutput, waitForPort, freePort, killAll, median, sleep } from './net-lib.mjs'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const dataDir = join(root, '.bench-data')
+const argv = process.argv.slice(2)
+const quick = argv.includes('--quick')
+const opt = (name, dflt) => {
+  const i = argv.indexOf(name)
+  return i >= 0 ? argv[i + 1] : dflt
+}
+const rounds = Number(opt('--rounds', quick ? 1 : 3))
+const only = new Set(opt('--only', 'store,echo,find').split(','))
+const withDcmjsBig = !quick && !argv.includes('--no-dcmjs-big')
+
+const SETS = quick
+  ? [
+      { name: '512k', count: 30, sizeKb: 512 },
+      { name: '10m', count: 5, sizeKb: 10 * 1024 },
+      { name: '200m', count: 1, sizeKb: 200 * 1024 },
+    ]
+  : [
+      { name: '512k', count: 100, sizeKb: 512 },
+      { name: '10m', count: 20, sizeKb: 10 * 1024 },
+      { name: '200m', count: 2, sizeKb: 200 * 1024 },
+    ]
+const ECHO_N = { ours: quick ? 500 : 2000, dcmjs: quick ? 100 : 300, dcmtk: quick ? 10 : 30 }
+const FIND_N = { ours: quick ? 5000 : 20000, dcmjs: quick ? 500 : 2000 }
+const QR_INSTANCES = quick ? 1000 : 3000
+
+const node = process.execPath
+const cli = join(root, 'dist', 'cli.js')
+const oursHelper = join(root, 'bench', 'net-ours.mjs')
+const dcmjsHelper = join(root, 'bench', 'net-dcmjs.mjs')
+
+process.on('exit', killAll)
+for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => {
+  killAll()
+  process.exit(130)
+})
+
+// ------------------------------------------------------------------------------------------
+// Data
+
+/** Generate (once) the instances of a set as Part 10 files, explicit VR little endian. */
+async function ensureSet(set) {
+  const dir = join(dataDir, `store-${set.name}-${set.count}`)
+  const stamp = join(dir, '.complete')
+  if (!existsSync(stamp)) {
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(dir, { recursive: true })
+    const { makeSampleInstances, encodeSample } = await import('../dist/samples/index.js')
+    // One instance at a time: a 200 MiB set must not need its whole size in memory.
+    let made = 0
+    for (let i = 0; made < set.count; i++) {
+      const [s] = makeSampleInstances({ seed: `net-${set.name}-${i}`, count: 1, patients: 1, sizeKb: set.sizeKb })
+      if (!s || s.modality === 'SR') continue
+      writeFileSync(join(dir, `IM${String(made).padStart(4, '0')}.dcm`), encodeSample(s))
+      made++
+    }
+    writeFileSync(stamp, '')
+  }
+  const files = readdirSync(dir).filter((f) => f.endsWith('.dcm')).sort().map((f) => join(dir, f))
+  const bytes = files.reduce((n, f) => n + statSync(f).size, 0)
+  return { ...set, dir, files, bytes }
+}
+
+/** Small instances for the dcmqrscp index, all in one series (so one IMAGE-level query matches all). */
+async function ensureQrSet() {
+  const dir = join(dataDir, `qr-${QR_INSTANCES}`)
+  const stamp = join(dir, '.complete')
+  if (!existsSync(stamp)) {
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(join(dir, 'files'), { recursive: true })
+    const { makeSampleInstances, encodeSample } = await import('../dist/samples/index.js')
+    const all = makeSampleInstances({ seed: 'net-qr', count: QR_INSTANCES * 3, patients: 1, sizeKb: 1 })
+    const bySeries = new Map()
+    for (const s of all) if (s.modality !== 'SR') bySeries.set(s.seriesInstanceUid, [...(bySeries.get(s.seriesInstanceUid) ?? []), s])
+    const series = [...bySeries.values()].sort((a, b) => b.length - a.length)[0].slice(0, QR_INSTANCES)
+    series.forEach((s, i) => writeFileSync(join(dir, 'files', `IM${String(i).padStart(5, '0')}.dcm`), encodeSample(s)))
+    writeFileSync(join(dir, 'keys.json'), JSON.stringify({ study: series[0].studyInstanceUid, series: series[0].seriesInstanceUid, count: series.length }))
+    writeFileSync(stamp, '')
+  }
+  return { dir, ...JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8')) }
+}
+
+// ------------------------------------------------------------------------------------------
+// C-STORE
+
+const countFiles = (d) => (existsSync(d) ? readdirSync(d, { recursive: true }).filter((f) => String(f).endsWith('.dcm') || /^[A-Z]{2}\./.test(String(f).split('/').pop())).length : 0)
+
+async function storeRun(impl, set) {
+  const out = join(dataDir, 'received', `${impl}-${set.name}`)
+  rmSync(out, { recursive: true, force: true })
+  mkdirSync(out, { recursive: true })
+  let scp
+  let scu
+  try {
+    if (impl === 'dcmtk') {
+      const port = await freePort()
+      const args = ['-aet', 'STORESCP', '-od', out, ...(set.sizeKb >= 100 * 1024 ? ['+B'] : []), String(port)]
+      scp = start('storescp', args)
+      await waitForPort(port)
+      scu = await run('storescu', ['-aec', 'STORESCP', '127.0.0.1', String(port), ...set.files])
+    } else if (impl === 'ours') {
+      scp = start(node, [cli, 'serve', '--storage', out, '--port', '0', '--quiet', '--aet', 'DIMSE'])
+      const port = (await waitForOutput(scp, /listening on [\d.]+:(\d+)/))[1]
+      scu = await run(node, [cli, 'store', '--aec', 'DIMSE', '127.0.0.1', port, set.dir])
+    } else {
+      scp = start(node, [dcmjsHelper, 'scp', '0'])
+      const port = (await waitForOutput(scp, /BENCH-PORT (\d+)/))[1]
+      scu = await run(node, [dcmjsHelper, 'store', port, ...set.files])
+    }
+    const scpPeakKb = scp.peakKb()
+    await stop(scp)
+    const stored = impl === 'dcmjs' ? set.files.length : countFiles(out)
+    if (stored !== set.files.length) throw new Error(`${impl}: ${stored} of ${set.files.length} instances arrived`)
+    return { ms: scu.ms, mbps: set.bytes / 1e6 / (scu.ms / 1000), scuPeakKb: scu.peakKb, scpPeakKb }
+  } finally {
+    if (scp) await stop(scp)
+    rmSync(out, { recursive: true, force: true })
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Echo
+
+async function echoRun(impl) {
+  if (impl === 'dcmtk') {
+    // One process per association (the tool's only mode): reported for reference.
+    const port = await freePort()
+    const scp = start('storescp', ['-aet', 'STORESCP', '--ignore', String(port)])
+    try {
+      await waitForPort(port)
+      const t0 = performance.now()
+      for (let i = 0; i < ECHO_N.dcmtk; i++) await run('echoscu', ['-aec', 'STORESCP', '127.0.0.1', String(port)])
+      return { n: ECHO_N.dcmtk, perSec: ECHO_N.dcmtk / ((performance.now() - t0) / 1000) }
+    } finally {
+      await stop(scp)
+    }
+  }
+  const helper = impl === 'ours' ? oursHelper : dcmjsHelper
+  const scp = start(node, [helper, 'scp', '1'])
+  try {
+    const port = (await waitForOutput(scp, /BENCH-PORT (\d+)/))[1]
+    const r = JSON.parse((await run(node, [helper, 'echo', port, String(ECHO_N[impl])])).stdout)
+    return { n: r.n, perSec: r.n / (r.ms / 1000) }
+  } finally {
+    await stop(scp)
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// C-FIND
+
+async function startDcmqrscp(qr) {
+  const dir = join(dataDir, 'dcmqrscp')
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(join(dir, 'db'), { recursive: true })
+  const port = await freePort()
+  const cfg = join(dir, 'dcmqrscp.cfg')
+  writeFileSync(
+    cfg,
+    `NetworkTCPPort = ${port}\nMaxPDUSize = 16384\nMaxAssociations = 16\n\nHostTable BEGIN\nHostTable END\n\nVendorTable BEGIN\nVendorTable END\n\nAETable BEGIN\nQRSCP ${join(dir, 'db')} RW (${QR_INSTANCES + 100}, 1024mb) ANY\nAETable END\n`,
+  )
+  const files = readdirSync(join(qr.dir, 'files')).map((f) => join(qr.dir, 'files', f))
+  for (let i = 0; i < files.length; i += 500) await run('dcmqridx', [join(dir, 'db'), ...files.slice(i, i + 500)])
+  const p = start('dcmqrscp', ['-c', cfg])
+  // A bare TCP probe upsets dcmqrscp 3.6.7: probe with a real association.
+  for (let i = 0; ; i++) {
+    const r = await run('echoscu', ['-aec', 'QRSCP', '127.0.0.1', String(port)], { allowFailure: true })
+    if (r.code === 0) break
+    if (i > 100) throw new Error('dcmqrscp did not start')
+    await sleep(50)
+  }
+  return { p, port }
+}
+
+async function findRun(impl, qr, dcmqrscp) {
+  const imageKeys = ['QueryRetrieveLevel=IMAGE', `StudyInstanceUID=${qr.study}`, `SeriesInstanceUID=${qr.series}`, 'SOPInstanceUID=']
+  if (impl === 'findscu-dcmqrscp') {
+    const r = await run('findscu', ['-S', '-aec', 'QRSCP', ...imageKeys.flatMap((k) => ['-k', k.endsWith('=') ? k.slice(0, -1) : k]), '127.0.0.1', String(dcmqrscp.port)])
+    return { n: qr.count, perSec: qr.count / (r.ms / 1000) }
+  }
+  if (impl === 'ours-dcmqrscp') {
+    const r = JSON.parse((await run(node, [oursHelper, 'find', String(dcmqrscp.port), 'QRSCP', ...imageKeys])).stdout)
+    if (r.n !== qr.count) throw new Error(`our SCU got ${r.n} of ${qr.count} matches from dcmqrscp`)
+    return { n: r.n, perSec: r.n / (r.ms / 1000) }
+  }
+  const kind = impl === 'ours' ? 'ours' : 'dcmjs'
+  const helper = kind === 'ours' ? oursHelper : dcmjsHelper
+  const scp = start(node, [helper, 'scp', String(FIND_N[kind])])
+  try {
+    const port = (await waitForOutput(scp, /BENCH-PORT (\d+)/))[1]
+    const r = JSON.parse((await run(node, kind === 'ours' ? [helper, 'find', port, 'ANY-SCP', 'PatientID='] : [helper, 'find', port])).stdout)
+    if (r.n !== FIND_N[kind]) throw new Error(`${impl}: ${r.n} of ${FIND_N[kind]} matches`)
+    return { n: r.n, perSec: r.n / (r.ms / 1000) }
+  } finally {
+    await stop(scp)
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Main
+
+const rotate = (xs, k) => xs.map((_, i) => xs[(i + k) % xs.length])
+const results = { store: {}, echo: {}, find: {} }
+const add = (group, key, r) => (results[group][key] ??= []).push(r)
+const log = (s) => process.stderr.write(`${s}\n`)
+
+const load0 = loadavg()
+const t0 = Date.now()
+const toolVersion = (() => {
+  try {
+    return /dcmtk: storescu v([\d.]+)/.exec(execFileSync('storescu', ['--version'], { encoding: 'utf8' }))?.[1] ?? '?'
+  } catch {
+    return 'missing'
+  }
+})()
+log(`dimse net bench${quick ? ' (quick)' : ''}: ${rounds} round(s), ${cpus().length} CPUs, load ${load0.map((x) => x.toFixed(2)).join(' ')}, DCMTK ${toolVersion}, node ${process.version}`)
+
+try {
+  const sets = only.has('store') ? [] : null
+  if (sets) for (const s of SETS) sets.push(await ensureSet(s))
+  const qr = only.has('find') ? await ensureQrSet() : null
+  for (let round = 0; round < rounds; round++) {
+    if (sets) {
+      for (const set of sets) {
+        for (const impl of rotate(['dcmtk', 'dcmjs', 'ours'], round)) {
+          if (impl === 'dcmjs' && set.sizeKb >= 100 * 1024 && !withDcmjsBig) continue
+          const r = await storeRun(impl, set)
+          add('store', `${set.name}/${impl}`, r)
+          log(`round ${round + 1} store ${set.count} x ${set.name} ${impl}: ${r.mbps.toFixed(1)} MB/s, SCU ${(r.scuPeakKb / 1024).toFixed(0)} MiB, SCP ${(r.scpPeakKb / 1024).toFixed(0)} MiB`)
+        }
+      }
+    }
+    if (only.has('echo')) {
+      for (const impl of rotate(['dcmtk', 'dcmjs', 'ours'], round)) {
+        const r = await echoRun(impl)
+        add('echo', impl, r)
+        log(`round ${round + 1} echo ${impl}: ${r.perSec.toFixed(0)} associations/s (${r.n})`)
+      }
+    }
+    if (qr) {
+      const dcmqrscp = await startDcmqrscp(qr)
+      try {
+        for (const impl of rotate(['findscu-dcmqrscp', 'ours-dcmqrscp', 'dcmjs', 'ours'], round)) {
+          const r = await findRun(impl, qr, dcmqrscp)
+          add('find', impl, r)
+          log(`round ${round + 1} find ${impl}: ${r.perSec.toFixed(0)} responses/s (${r.n})`)
+        }
+      } finally {
+        await stop(dcmqrscp.p)
+      }
+    }
+  }
+} finally {
+  killAll()
+}
+
+// ------------------------------------------------------------------------------------------
+// Report
+
+const med = (group, key, field) => (results[group][key] ? median(results[group][key].map((r) => r[field])) : NaN)
+const max = (group, key, field) => (results[group][key] ? Math.max(...results[group][key].map((r) => r[field])) : NaN)
+const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '-')
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-')
+const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '-')
+const rows = []
+const verdict = (ok) => (ok === undefined ? '' : ok ? 'met' : 'NOT met')
+if (only.has('store')) {
+  for (const s of SETS) {
+    const [d, j, o] = ['dcmtk', 'dcmjs', 'ours'].map((i) => med('store', `${s.name}/${i}`, 'mbps'))
+    const target = s.sizeKb >= 100 * 1024 ? 1.0 : 1.2
+    rows.push([`C-STORE ${s.count} x ${s.name} (MB/s)`, f1(d), f1(j), f1(o), f2(o / d), `>= ${target}x DCMTK`, verdict(o / d >= target)])
+  }
+  const big = SETS[SETS.length - 1]
+  for (const side of ['scu', 'scp']) {
+    const [d, j, o] = ['dcmtk', 'dcmjs', 'ours'].map((i) => max('store', `${big.name}/${i}`, `${side}PeakKb`) / 1024)
+    rows.push([`${side.toUpperCase()} peak RSS, ${big.name} set (MiB)`, f0(d), f0(j), f0(o), '', '< 100 MiB', verdict(o < 100)])
+  }
+  for (const s of SETS.slice(0, -1)) {
+    const o = Math.max(max('store', `${s.name}/ours`, 'scuPeakKb'), max('store', `${s.name}/ours`, 'scpPeakKb')) / 1024
+    rows.push([`  ours, max peak RSS, ${s.name} set (MiB)`, '', '', f0(o), '', '', ''])
+  }
+}
+if (only.has('echo')) {
+  const [d, j, o] = ['dcmtk', 'dcmjs', 'ours'].map((i) => med('echo', i, 'perSec'))
+  rows.push(['Echo associations/s (one process)', `${f0(d)}*`, f0(j), f0(o), '', '>= 1000', verdict(o >= 1000)])
+}
+if (only.has('find')) {
+  const d = med('find', 'findscu-dcmqrscp', 'perSec')
+  const od = med('find', 'ours-dcmqrscp', 'perSec')
+  const j = med('find', 'dcmjs', 'perSec')
+  const o = med('find', 'ours', 'perSec')
+  rows.push(['C-FIND responses/s, SCU -> own SCP', '', f0(j), f0(o), '', '>= 12000', verdict(o >= 12000)])
+  rows.push(['C-FIND responses/s, SCU -> dcmqrscp', f0(d), '', f0(od), f2(od / d), '>= 1.0x findscu', verdict(od / d >= 1)])
+}
+const header = ['scenario', 'DCMTK', 'dcmjs-dimse', 'dimse', 'ratio', 'target', '']
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
+const line = (r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`
+const table = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n')
+const load1 = loadavg()
+process.stdout.write(`\n${table}\n\n`)
+process.stdout.write(
+  `medians of ${rounds} round(s); peak RSS = max VmHWM over rounds; * DCMTK echo = one echoscu process per association.\n` +
+    `load average before ${load0.map((x) => x.toFixed(2)).join(' ')}, after ${load1.map((x) => x.toFixed(2)).join(' ')}; ${cpus().length} CPUs; ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
+)
+mkdirSync(dataDir, { recursive: true })
+writeFileSync(join(dataDir, 'net-results.json'), JSON.stringify({ date: new Date().toISOString(), quick, rounds, load: [load0, load1], results }, null, 2))
