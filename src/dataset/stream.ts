@@ -319,7 +319,7 @@ export class DatasetStreamDecoder {
       valueAt = hp.readHeader(this.meta, tag, 0, h.length)
     } catch (e) {
       if (e === NEED_MORE) return false
-      throw e
+      throw this.atStreamOffset(e)
     }
     const max = this.opts.maxElementLength ?? Number.MAX_SAFE_INTEGER
     if (hp.hLen === UNDEFINED_LENGTH || hp.hLen > max) throw new DicomParseError(`bad meta element length ${hp.hLen}`, this.offset, formatTag(tag))
@@ -390,7 +390,7 @@ export class DatasetStreamDecoder {
       valueAt = hp.readHeader(this.dataset, tag, 0, h.length)
     } catch (e) {
       if (e === NEED_MORE) return false
-      throw e
+      throw this.atStreamOffset(e)
     }
     const vr = hp.hVr
     const len = hp.hLen
@@ -442,8 +442,7 @@ export class DatasetStreamDecoder {
         this.nextAttempt = Math.max(need * 2, need + 4096)
         return false
       }
-      if (e instanceof DicomParseError) throw new DicomParseError(e.reason, e.offset + this.offset, e.tagPath, { cause: e })
-      throw e
+      throw this.atStreamOffset(e)
     }
     this.nextAttempt = 0
     this.commitWarnings(p)
@@ -457,6 +456,12 @@ export class DatasetStreamDecoder {
     if (this.opts.keepElements === false) this.dataset.delete(tag)
     this.opts.onElement?.(el)
     return true
+  }
+
+  /** A parse error of one element, with its offset made relative to the whole stream. */
+  private atStreamOffset(e: unknown): unknown {
+    if (e instanceof DicomParseError) return new DicomParseError(e.reason, e.offset + this.offset, e.tagPath, { cause: e })
+    return e
   }
 
   private commitWarnings(p: DatasetParser): void {

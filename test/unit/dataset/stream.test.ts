@@ -205,3 +205,20 @@ describe('DatasetStreamDecoder with file: true (PS3.10 §7)', () => {
     }
   })
 })
+
+describe('DatasetStreamDecoder errors', () => {
+  it('report offsets in the whole stream', () => {
+    // second element has invalid VR bytes (strict mode)
+    const bad = new Uint8Array([...head, 0x10, 0x00, 0x20, 0x00, 0x01, 0x02, 0x00, 0x00])
+    const dec = new DatasetStreamDecoder({ transferSyntaxUid: EVR, lenient: false })
+    let err: unknown
+    try {
+      dec.push(bad)
+      dec.end()
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(DicomParseError)
+    expect((err as DicomParseError).offset).toBe(head.length)
+  })
+})
