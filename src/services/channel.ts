@@ -11,6 +11,7 @@ import { AssociationAbortedError, DicomError, NegotiationError } from '../errors
 import { CommandField, encodeCommand, isResponse } from '../dimse/command.js'
 import type { DimseMessage, DimseRequest, DimseResponse } from '../dimse/command.js'
 import { PdvAssembler } from '../dimse/pdv.js'
+import { DimseError } from '../dimse/errors.js'
 import type { DatasetSink } from '../dimse/pdv.js'
 import { MessageIdAllocator } from '../dimse/messages.js'
 import { isPending } from '../dimse/status.js'
@@ -45,6 +46,12 @@ export interface DimseChannelOptions {
   highWaterMark?: number
   /** DIMSE timeout: reject a request whose (next) response does not arrive within this. 0 = none. */
   dimseTimeoutMs?: number
+  /**
+   * A command set could not be decoded but its Command Field and Message ID could: return true
+   * after answering it (e.g. with 0x0211 / 0x0212), and the association goes on (its dataset
+   * fragments, if any, are skipped); otherwise the association is aborted.
+   */
+  onUndecodableRequest?: (error: DimseError, contextId: number) => boolean
 }
 
 interface Pending {
@@ -63,6 +70,7 @@ export class DimseChannel {
   readonly #assembler: PdvAssembler
   readonly #options: DimseChannelOptions
   #failure: Error | undefined
+  #skipDataOf: number | undefined
 
   constructor(association: Association, options: DimseChannelOptions = {}) {
     this.association = association
@@ -72,11 +80,26 @@ export class DimseChannel {
       streamDataset: (command, contextId) => this.#streamFor(command, contextId),
     })
     association.on('pdata', (pdu) => {
-      try {
-        this.#assembler.pushPdu(pdu)
-      } catch (e) {
-        // A PDV sequence that breaks PS3.7 §6.3.1 / PS3.8 Annex E: abort (A-P-ABORT).
-        association.abort(e instanceof Error ? e : undefined)
+      for (const pdv of pdu.pdvs) {
+        if (this.#skipDataOf !== undefined) {
+          // The dataset fragments of a request whose command set was answered as undecodable.
+          if (!pdv.isCommand && pdv.contextId === this.#skipDataOf) {
+            if (pdv.isLast) this.#skipDataOf = undefined
+            continue
+          }
+          this.#skipDataOf = undefined
+        }
+        try {
+          this.#assembler.push(pdv)
+        } catch (e) {
+          if (e instanceof DimseError && pdv.isCommand && options.onUndecodableRequest?.(e, pdv.contextId) === true) {
+            this.#skipDataOf = pdv.contextId
+            continue
+          }
+          // A PDV sequence that breaks PS3.7 §6.3.1 / PS3.8 Annex E: abort (A-P-ABORT).
+          association.abort(e instanceof Error ? e : undefined)
+          return
+        }
       }
     })
     const fail = (e: Error): void => this.#failAll(e)

@@ -13,9 +13,10 @@ import type { UserIdentityRq, AssociateRqPdu } from '../pdu/types.js'
 import { Dataset, DataElement } from '../dataset/element.js'
 import { decodeDataset } from '../dataset/decode.js'
 import { encodeDataset } from '../dataset/encode.js'
-import { CommandField, commandFieldName } from '../dimse/command.js'
+import { CommandField, commandFieldName, isKnownCommandField } from '../dimse/command.js'
 import type { CFindRq, CGetRq, CMoveRq, DimseRequest, DimseResponse } from '../dimse/command.js'
 import { cFindRsp, cGetRsp, cMoveRsp, responseFor } from '../dimse/messages.js'
+import type { DimseError } from '../dimse/errors.js'
 import { Status, statusCategory } from '../dimse/status.js'
 import { StatusError } from '../errors.js'
 import { DimseChannel, type IncomingRequest } from './channel.js'
@@ -222,8 +223,28 @@ export class Server extends EventEmitter<ServerEventMap> {
     const channel: DimseChannel = new DimseChannel(assoc, {
       onRequest: (r) => void this.#dispatch(channel, r, running),
       onCancel: (id) => running.get(id)?.abort(),
+      onUndecodableRequest: (e, contextId) => this.#answerUndecodable(channel, e, contextId),
       ...(this.options.dimseTimeoutMs !== undefined ? { dimseTimeoutMs: this.options.dimseTimeoutMs } : {}),
     })
+  }
+
+  /**
+   * A request whose command set could not be decoded but whose Command Field and Message ID
+   * could: answer 0x0211 Unrecognized Operation (unknown Command Field) or 0x0212 Mistyped
+   * Argument (a known request with missing or malformed fields) instead of aborting (general
+   * statuses of PS3.7 Annex C.5). Responses, C-CANCEL and requests without a Message ID are not answerable: abort.
+   */
+  #answerUndecodable(channel: DimseChannel, e: DimseError, contextId: number): boolean {
+    const field = e.commandField
+    const id = e.messageId
+    if (field === undefined || id === undefined || (field & 0x8000) !== 0 || field === CommandField.CCancelRq) return false
+    if (!channel.context(contextId) || channel.failed) return false
+    const status = isKnownCommandField(field) ? Status.MistypedArgument : Status.UnrecognizedOperation
+    const bytes = failureResponseCommand((field | 0x8000) & 0xffff, id, status, errorComment(e))
+    channel.association.sendMessage(contextId, bytes).catch(() => undefined)
+    this.#log(channel.association, commandFieldName(field), status, Date.now(), e.message)
+    if (this.listenerCount('error') > 0) this.emit('error', e)
+    return true
   }
 
   #origin(assoc: Association): RequestOrigin {
@@ -460,3 +481,40 @@ export class Server extends EventEmitter<ServerEventMap> {
   }
 }
 
+
+/**
+ * The smallest response command set (PS3.7 Annex E, implicit VR little endian): Command Group
+ * Length, Command Field, Message ID Being Responded To, Command Data Set Type (no dataset),
+ * Status and Error Comment. Built by hand because the Command Field may be one that the message
+ * codec does not know (and then has no response shape).
+ */
+function failureResponseCommand(commandField: number, messageId: number, status: number, comment: string): Uint8Array {
+  const raw = new TextEncoder().encode(comment)
+  const text = new Uint8Array(raw.length + (raw.length % 2)).fill(0x20) // LO: pad to even with a space
+  text.set(raw)
+  const size = 12 + 10 + 10 + 10 + 10 + 8 + text.length
+  const out = new Uint8Array(size)
+  const dv = new DataView(out.buffer)
+  let p = 0
+  const header = (element: number, length: number): void => {
+    dv.setUint16(p, 0x0000, true)
+    dv.setUint16(p + 2, element, true)
+    dv.setUint32(p + 4, length, true)
+    p += 8
+  }
+  const us = (element: number, v: number): void => {
+    header(element, 2)
+    dv.setUint16(p, v, true)
+    p += 2
+  }
+  header(0x0000, 4)
+  dv.setUint32(p, size - 12, true)
+  p += 4
+  us(0x0100, commandField)
+  us(0x0120, messageId)
+  us(0x0800, 0x0101) // no dataset
+  us(0x0900, status)
+  header(0x0902, text.length)
+  out.set(text, p)
+  return out
+}
