@@ -14,7 +14,7 @@ import { isUncompressed } from '../dataset/transfer-syntax.js'
 import { SopClass } from '../dataset/uids.js'
 import { CommandField } from '../dimse/command.js'
 import type { CGetRsp, CMoveRsp, DimseRequest, DimseResponse, NEventReportRq } from '../dimse/command.js'
-import { cEchoRq, cFindRq, cGetRq, cMoveRq, cStoreRq, responseFor } from '../dimse/messages.js'
+import { cEchoRq, cFindRq, cGetRq, cMoveRq, cStoreRq, nActionRq, nCreateRq, nDeleteRq, nGetRq, nSetRq, responseFor } from '../dimse/messages.js'
 import { isPending, Status } from '../dimse/status.js'
 import { DicomError, NegotiationError } from '../errors.js'
 import { DimseChannel, type IncomingRequest, type ResponseMessage } from './channel.js'
@@ -104,6 +104,12 @@ export interface RetrieveProgress {
 export interface PendingOperation<T, R> extends AsyncIterable<T> {
   /** Resolves with the final response once the operation ends (rejects if it fails). */
   readonly result: Promise<R>
+}
+
+/** Options of the DIMSE-N operations. */
+export interface NOptions {
+  /** The presentation context's abstract syntax when it is not the SOP class itself (e.g. a Meta SOP Class). */
+  abstractSyntax?: string
 }
 
 /** Options of C-FIND / C-MOVE / C-GET. */
@@ -289,9 +295,42 @@ export class ClientAssociation {
    * N-GET, N-SET, N-ACTION, N-CREATE, N-DELETE, N-EVENT-REPORT.
    */
   async request(abstractSyntax: string, build: (messageId: number) => DimseRequest & { messageId: number }, dataset?: Dataset): Promise<OperationResult> {
-    const ctx = this.channel.contextFor(abstractSyntax)
-    const rq = build(this.channel.nextMessageId())
-    return unaryRequest(this.channel, ctx.id, rq, dataset ? encodeDataset(dataset, ctx.transferSyntax) : undefined)
+    return requestOver(this.channel, this.channel.contextFor(abstractSyntax).id, build, dataset)
+  }
+
+  /** N-GET (PS3.7 §10.1.2): the attributes of a managed SOP instance (all of them without `attributes`). */
+  nGet(sopClassUid: string, sopInstanceUid: string, options: NOptions & { attributes?: readonly number[] } = {}): Promise<OperationResult> {
+    return this.request(options.abstractSyntax ?? sopClassUid, (id) =>
+      nGetRq({ messageId: id, requestedSopClassUid: sopClassUid, requestedSopInstanceUid: sopInstanceUid, ...(options.attributes ? { attributeIdentifierList: [...options.attributes] } : {}) }),
+    )
+  }
+
+  /** N-SET (PS3.7 §10.1.3): modify attributes of a managed SOP instance. */
+  nSet(sopClassUid: string, sopInstanceUid: string, modifications: Dataset, options: NOptions = {}): Promise<OperationResult> {
+    return this.request(options.abstractSyntax ?? sopClassUid, (id) => nSetRq({ messageId: id, requestedSopClassUid: sopClassUid, requestedSopInstanceUid: sopInstanceUid }), modifications)
+  }
+
+  /** N-ACTION (PS3.7 §10.1.4), e.g. a Storage Commitment request (action type 1, PS3.4 J.3.2). */
+  nAction(sopClassUid: string, sopInstanceUid: string, actionTypeId: number, information?: Dataset, options: NOptions = {}): Promise<OperationResult> {
+    return this.request(
+      options.abstractSyntax ?? sopClassUid,
+      (id) => nActionRq({ messageId: id, requestedSopClassUid: sopClassUid, requestedSopInstanceUid: sopInstanceUid, actionTypeId, hasDataset: information !== undefined }),
+      information,
+    )
+  }
+
+  /** N-CREATE (PS3.7 §10.1.5); without `sopInstanceUid` the SCP assigns it (see the response's Affected SOP Instance UID). */
+  nCreate(sopClassUid: string, attributes?: Dataset, options: NOptions & { sopInstanceUid?: string } = {}): Promise<OperationResult> {
+    return this.request(
+      options.abstractSyntax ?? sopClassUid,
+      (id) => nCreateRq({ messageId: id, affectedSopClassUid: sopClassUid, ...(options.sopInstanceUid ? { affectedSopInstanceUid: options.sopInstanceUid } : {}), hasDataset: attributes !== undefined }),
+      attributes,
+    )
+  }
+
+  /** N-DELETE (PS3.7 §10.1.6). */
+  nDelete(sopClassUid: string, sopInstanceUid: string, options: NOptions = {}): Promise<OperationResult> {
+    return this.request(options.abstractSyntax ?? sopClassUid, (id) => nDeleteRq({ messageId: id, requestedSopClassUid: sopClassUid, requestedSopInstanceUid: sopInstanceUid }))
   }
 
   async #onRequest(r: IncomingRequest): Promise<void> {
@@ -392,6 +431,23 @@ function storeContext(contexts: readonly AcceptedContext[], sopClassUid: string,
   throw new NegotiationError(
     `transfer syntax ${transferSyntaxUid} of ${sopClassUid} not accepted (accepted: ${candidates.map((c) => c.transferSyntax).join(', ')})`,
   )
+}
+
+/**
+ * Send a request built for a fresh Message ID on a context of a channel, with an optional
+ * dataset encoded in the context's transfer syntax, and wait for the final response (used by
+ * {@link ClientAssociation.request} and by the SCP for N-EVENT-REPORT on its association).
+ */
+export async function requestOver(
+  channel: DimseChannel,
+  contextId: number,
+  build: (messageId: number) => DimseRequest & { messageId: number },
+  dataset?: Dataset,
+): Promise<OperationResult> {
+  const ctx = channel.context(contextId)
+  if (!ctx) throw new NegotiationError(`no accepted presentation context ${contextId}`)
+  const rq = build(channel.nextMessageId())
+  return unaryRequest(channel, ctx.id, rq, dataset ? encodeDataset(dataset, ctx.transferSyntax) : undefined)
 }
 
 /** Send a request and wait for its final response. */

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events'
 import type { Association, AssociationTimeouts } from '../association/association.js'
 import { listen, type AssociationListener } from '../association/listener.js'
-import type { AcceptorPolicy, RejectDecision, SupportedContext, UserIdentityDecision } from '../association/negotiation.js'
+import type { AcceptedContext, AcceptorPolicy, RejectDecision, SupportedContext, UserIdentityDecision } from '../association/negotiation.js'
 import type { TlsOptions } from '../transport/node-socket.js'
 import type { UserIdentityRq, AssociateRqPdu } from '../pdu/types.js'
 import { Dataset, DataElement } from '../dataset/element.js'
@@ -15,13 +15,13 @@ import { decodeDataset } from '../dataset/decode.js'
 import { encodeDataset } from '../dataset/encode.js'
 import { CommandField, commandFieldName, isKnownCommandField } from '../dimse/command.js'
 import type { CFindRq, CGetRq, CMoveRq, DimseRequest, DimseResponse } from '../dimse/command.js'
-import { cFindRsp, cGetRsp, cMoveRsp, responseFor } from '../dimse/messages.js'
+import { cFindRsp, cGetRsp, cMoveRsp, nEventReportRq, responseFor } from '../dimse/messages.js'
 import type { DimseError } from '../dimse/errors.js'
 import { Status, statusCategory } from '../dimse/status.js'
 import { StatusError } from '../errors.js'
 import { DimseChannel, type IncomingRequest } from './channel.js'
-import { Client, storeOver, type ClientAssociation } from './client.js'
-import { contextsForInstances, supportedContexts } from './contexts.js'
+import { Client, requestOver, storeOver, type ClientAssociation, type OperationResult } from './client.js'
+import { contextsForInstances, supportedContexts, UNCOMPRESSED_TRANSFER_SYNTAXES } from './contexts.js'
 import { errorComment, runStoreHandler, type StoreHandler } from './store-request.js'
 import { ensureNodeCodecs } from './node-codecs.js'
 
@@ -64,10 +64,40 @@ export interface RetrieveItem {
   file(): Promise<Uint8Array>
 }
 
+/** An N-EVENT-REPORT the SCP sends to the requestor on the same association. */
+export interface EventReport {
+  eventTypeId: number
+  /** Default: the SOP class of the request being handled. */
+  sopClassUid?: string
+  /** Default: the SOP instance of the request being handled. */
+  sopInstanceUid?: string
+  /** Event Information. */
+  dataset?: Dataset
+}
+
 /** A DIMSE-N request (N-GET, N-SET, N-ACTION, N-CREATE, N-DELETE, N-EVENT-REPORT). */
 export interface NRequest extends RequestOrigin {
   command: DimseRequest
   dataset: Dataset | undefined
+  /** The presentation context the request came on. */
+  context: AcceptedContext
+  /**
+   * Send an N-EVENT-REPORT to the requestor on this association and context, once the response
+   * to this request has gone out (e.g. Storage Commitment results, push model, PS3.4 J.3.3).
+   * Resolves with the requestor's N-EVENT-REPORT-RSP. Do not await it before the handler
+   * returns: it waits for the handler's response to be sent.
+   */
+  eventReport(report: EventReport): Promise<OperationResult>
+}
+
+/** What an {@link ServerHandlers.nService} handler answers. */
+export interface NResult {
+  status: number
+  /** Attribute List / Action Reply / Event Reply, as the operation defines. */
+  dataset?: Dataset
+  /** N-CREATE: the instance UID the SCP assigned (PS3.7 §10.1.5.1.5). */
+  affectedSopInstanceUid?: string
+  errorComment?: string
 }
 
 /** A find answer: an identifier (status Pending FF00) or an identifier with its own pending status. */
@@ -85,8 +115,8 @@ export interface ServerHandlers {
   move?: (request: RetrieveRequest) => RetrieveItem[] | Promise<RetrieveItem[]>
   /** C-GET: the instances to send back on the same association. */
   get?: (request: RetrieveRequest) => RetrieveItem[] | Promise<RetrieveItem[]>
-  /** Any DIMSE-N request. */
-  nService?: (request: NRequest) => { status: number; dataset?: Dataset } | Promise<{ status: number; dataset?: Dataset }>
+  /** Any DIMSE-N request (on the contexts of `nSopClasses` or `contexts`). */
+  nService?: (request: NRequest) => NResult | Promise<NResult>
 }
 
 /** A C-MOVE destination. */
@@ -106,6 +136,8 @@ export interface ServerOptions {
   allowedCallingAeTitles?: readonly string[]
   /** Supported presentation contexts; default: derived from the handlers given. */
   contexts?: readonly SupportedContext[]
+  /** SOP classes (or Meta SOP classes) served by the `nService` handler, accepted with the uncompressed transfer syntaxes. */
+  nSopClasses?: readonly string[]
   /** Transfer syntaxes accepted for storage (default: uncompressed and the common compressed ones). */
   storageTransferSyntaxes?: readonly string[]
   /** C-MOVE destinations by AE title. */
@@ -174,6 +206,7 @@ export class Server extends EventEmitter<ServerEventMap> {
         find: h.find !== undefined,
         move: h.move !== undefined,
         get: h.get !== undefined,
+        ...(o.nSopClasses ? { extra: o.nSopClasses.map((abstractSyntax) => ({ abstractSyntax, transferSyntaxes: [...UNCOMPRESSED_TRANSFER_SYNTAXES] })) } : {}),
       })
     return {
       aeTitle: o.aeTitle,
@@ -267,8 +300,10 @@ export class Server extends EventEmitter<ServerEventMap> {
     const { command, context } = r
     if (command.commandField === CommandField.CCancelRq) return
     const h = this.options.handlers
+    let responded!: () => void
+    const afterResponse = new Promise<void>((res) => (responded = res))
     const reply = (rsp: DimseResponse, dataset?: Dataset): Promise<void> =>
-      channel.send(context.id, rsp, dataset ? encodeDataset(dataset, context.transferSyntax) : undefined)
+      channel.send(context.id, rsp, dataset ? encodeDataset(dataset, context.transferSyntax) : undefined).finally(responded)
     try {
       switch (command.commandField) {
         case CommandField.CEchoRq: {
@@ -316,8 +351,26 @@ export class Server extends EventEmitter<ServerEventMap> {
             return
           }
           const dataset = r.dataset ? decodeDataset(r.dataset, context.transferSyntax).dataset : undefined
-          const out = await h.nService({ ...this.#origin(assoc), command, dataset })
-          await reply({ ...responseFor(command, out.status), hasDataset: out.dataset !== undefined } as DimseResponse, out.dataset)
+          const rq = command as Partial<Record<'affectedSopClassUid' | 'affectedSopInstanceUid' | 'requestedSopClassUid' | 'requestedSopInstanceUid', string>>
+          const eventReport = async (ev: EventReport): Promise<OperationResult> => {
+            await afterResponse
+            const sopClassUid = ev.sopClassUid ?? rq.affectedSopClassUid ?? rq.requestedSopClassUid
+            const sopInstanceUid = ev.sopInstanceUid ?? rq.affectedSopInstanceUid ?? rq.requestedSopInstanceUid
+            if (!sopClassUid || !sopInstanceUid) throw new StatusError(Status.MissingAttributeValue, 'N-EVENT-REPORT needs a SOP class and instance')
+            return requestOver(
+              channel,
+              context.id,
+              (id) => nEventReportRq({ messageId: id, affectedSopClassUid: sopClassUid, affectedSopInstanceUid: sopInstanceUid, eventTypeId: ev.eventTypeId, hasDataset: ev.dataset !== undefined }),
+              ev.dataset,
+            )
+          }
+          const out = await h.nService({ ...this.#origin(assoc), command, dataset, context, eventReport })
+          const extra = {
+            ...(out.affectedSopInstanceUid !== undefined ? { affectedSopInstanceUid: out.affectedSopInstanceUid } : {}),
+            ...(out.errorComment !== undefined ? { errorComment: out.errorComment } : {}),
+          }
+          await reply({ ...responseFor(command, out.status, extra), hasDataset: out.dataset !== undefined } as DimseResponse, out.dataset)
+          this.#log(assoc, commandFieldName(command.commandField), out.status, started)
           return
         }
       }
@@ -330,6 +383,8 @@ export class Server extends EventEmitter<ServerEventMap> {
         // association gone
       }
       if (this.listenerCount('error') > 0) this.emit('error', e instanceof Error ? e : new Error(String(e)))
+    } finally {
+      responded()
     }
   }
 
