@@ -86,11 +86,23 @@ export async function storeFile(assoc: ClientAssociation, f: StoreFile): Promise
       sopClassUid: f.sopClassUid,
       sopInstanceUid: f.sopInstanceUid,
       transferSyntaxUid: f.transferSyntaxUid,
-      body: createReadStream(f.path, { start: f.datasetOffset, highWaterMark: 256 * 1024 }),
+      // Chunks of exactly one PDV fragment: each goes out as a view, never re-assembled by a copy.
+      body: createReadStream(f.path, { start: f.datasetOffset, highWaterMark: readChunkSize(assoc) }),
     })
   }
   if (!isUncompressed(f.transferSyntaxUid)) throw new Error(`transfer syntax ${f.transferSyntaxUid} not accepted and cannot be converted`)
   return assoc.store({ file: await readFile(f.path) })
+}
+
+/**
+ * File read size for streaming a dataset: the largest PDV fragment the peer takes (its maximum
+ * PDU length less the PDV header, PS3.8 §9.3.5), so every read chunk is one fragment and is sent
+ * without being copied; capped at 4 MiB (peers that announce no limit) and kept even (DCMTK
+ * refuses odd fragments).
+ */
+export function readChunkSize(assoc: ClientAssociation): number {
+  const n = Math.min(assoc.association.maxPdvDataLength, 4 * 1024 * 1024)
+  return Math.max(2, n - (n % 2))
 }
 
 export const storeCommand: CliCommand = {

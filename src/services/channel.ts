@@ -70,6 +70,8 @@ export class DimseChannel {
   readonly #assembler: PdvAssembler
   readonly #options: DimseChannelOptions
   #failure: Error | undefined
+  /** Closed with nothing outstanding; the failure error is made when first needed. */
+  #closedQuietly = false
   #skipDataOf: number | undefined
 
   constructor(association: Association, options: DimseChannelOptions = {}) {
@@ -104,7 +106,12 @@ export class DimseChannel {
     })
     const fail = (e: Error): void => this.#failAll(e)
     association.on('aborted', fail)
-    association.on('closed', () => this.#failAll(new DicomError('ERR_ASSOC_CLOSED', 'association closed')))
+    association.on('closed', () => {
+      // Build the error only when someone will see it: capturing a stack on every clean close
+      // costs a measurable share of a short association (echo).
+      if (this.#pending.size > 0 || this.#streams.size > 0) this.#failAll(new DicomError('ERR_ASSOC_CLOSED', 'association closed'))
+      else this.#closedQuietly = true
+    })
   }
 
   /** The accepted context with this ID. */
@@ -140,6 +147,7 @@ export class DimseChannel {
 
   /** Send a message (request or response) with an optional dataset. */
   send(contextId: number, message: DimseMessage, dataset?: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+    if (!this.#failure && this.#closedQuietly) this.#failure = new DicomError('ERR_ASSOC_CLOSED', 'association closed')
     if (this.#failure) return Promise.reject(this.#failure)
     const hasDataset = dataset !== undefined
     const command = encodeCommand({ ...message, hasDataset } as DimseMessage)
@@ -251,6 +259,7 @@ export class DimseChannel {
 
   /** True once the association is gone. */
   get failed(): Error | undefined {
+    if (!this.#failure && this.#closedQuietly) this.#failure = new DicomError('ERR_ASSOC_CLOSED', 'association closed')
     return this.#failure
   }
 }
