@@ -19,6 +19,7 @@ import { nodeDeflateCodec } from '../node/deflate.js'
 import { safeName, writeInstance } from './files.js'
 
 const PIXEL_DATA = 0x7fe00010
+const SCHEDULED_PROCEDURE_STEP_SEQUENCE = 0x00400100
 
 /** One stored instance. */
 export interface ArchiveEntry {
@@ -167,12 +168,17 @@ export async function loadWorklist(dir: string): Promise<{ items: Dataset[]; ski
     const p = join(dir, name)
     try {
       const bytes = await readFile(p)
+      const found: Dataset[] = []
       if (name.toLowerCase().endsWith('.json')) {
         const json: unknown = JSON.parse(new TextDecoder().decode(bytes))
-        for (const m of Array.isArray(json) ? json : [json]) items.push(datasetFromJson(m as DicomJsonModel))
+        for (const m of Array.isArray(json) ? json : [json]) found.push(datasetFromJson(m as DicomJsonModel))
       } else {
-        items.push(decodeFile(bytes, { inflate: (x) => nodeDeflateCodec.inflateRaw(x) }).dataset)
+        found.push(decodeFile(bytes, { inflate: (x) => nodeDeflateCodec.inflateRaw(x) }).dataset)
       }
+      // A worklist item has a Scheduled Procedure Step Sequence (PS3.4 Table K.6-1); anything
+      // else (a stray file the lenient reader happens to parse) is not one.
+      if (found.some((d) => !d.get(SCHEDULED_PROCEDURE_STEP_SEQUENCE)?.items?.length)) throw new Error('not a worklist item')
+      items.push(...found)
     } catch {
       skipped.push(p)
     }
