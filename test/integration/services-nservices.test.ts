@@ -1,8 +1,14 @@
 /**
  * DIMSE-N over loopback TCP: the Server's generic `nService` handler against the client's
  * N-CREATE / N-SET / N-GET / N-DELETE / N-ACTION, and an N-EVENT-REPORT from the SCP to the
- * SCU on the same association (Storage Commitment, push model, PS3.4 Annex J).
+ * SCU on the same association (Storage Commitment, push model, PS3.4 Annex J). The client API
+ * also against DCMTK's print SCP (dcmprscp).
  */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, Server, type ClientAssociation, type NRequest, type NResult } from '../../src/services/index.js'
 import { Dataset, TransferSyntax, generateUid } from '../../src/dataset/index.js'
@@ -187,6 +193,86 @@ describe('N-services over loopback', () => {
     expect((await a.nAction(COMMITMENT, COMMITMENT_INSTANCE, 1, info)).status).toBe(0)
     for (let i = 0; i < 100 && log.length < 2; i++) await new Promise((r) => setTimeout(r, 10))
     expect(log).toEqual(['action handled', 'report answered 529'])
+    await a.release()
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// The same client API against a real DIMSE-N SCP: DCMTK's print SCP (dcmprscp), on the Basic
+// Grayscale Print Management Meta SOP Class (PS3.4 H.3.1): N-GET of the printer, N-CREATE /
+// N-SET / N-DELETE of a Basic Film Session.
+const SAMPLE_CFG = '/etc/dcmtk/dcmpstat.cfg'
+const haveDcmprscp = spawnSync('dcmprscp', ['--version']).status === 0 && existsSync(SAMPLE_CFG)
+if (!haveDcmprscp) {
+  if (process.env['CI']) throw new Error('dcmprscp (DCMTK) and its sample config are required in CI')
+  console.warn('services-nservices: dcmprscp or /etc/dcmtk/dcmpstat.cfg not found, the DCMTK part is skipped')
+}
+const GRAYSCALE_PRINT_META = '1.2.840.10008.5.1.1.9'
+const PRINTER_CLASS = '1.2.840.10008.5.1.1.16'
+const PRINTER_INSTANCE = '1.2.840.10008.5.1.1.17'
+const FILM_SESSION_CLASS = '1.2.840.10008.5.1.1.1'
+
+describe.skipIf(!haveDcmprscp)('ClientAssociation N-operations against DCMTK dcmprscp', () => {
+  let proc: ChildProcess | undefined
+  let port = 0
+  let dir = ''
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dimse-nsvc-dcmprscp-'))
+    for (const d of ['log', 'spool', 'database', 'lut', 'reports']) mkdirSync(join(dir, d))
+    port = await new Promise<number>((res) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port
+        s.close(() => res(p))
+      })
+    })
+    const cfg = readFileSync(SAMPLE_CFG, 'latin1').replace(/(\[IHEFULL\][^[]*?Port\s*=\s*)\d+/, `$1${port}`)
+    writeFileSync(join(dir, 'pr.cfg'), cfg)
+    proc = spawn('dcmprscp', ['-c', 'pr.cfg', '-p', 'IHEFULL'], { cwd: dir, env: { ...process.env, TCP_NODELAY: '1' }, stdio: 'ignore' })
+    for (let i = 0; i < 100; i++) {
+      const ok = await new Promise<boolean>((r) => {
+        const s = net.connect(port, '127.0.0.1', () => (s.destroy(), r(true)))
+        s.on('error', () => r(false))
+      })
+      if (ok) return
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    throw new Error('dcmprscp did not start')
+  })
+  afterAll(() => {
+    proc?.kill()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('nGet (printer), nCreate / nSet / nDelete (film session) through the meta SOP class context', async () => {
+    const a = await new Client({ aeTitle: 'NSCU' }).associate({
+      host: '127.0.0.1',
+      port,
+      calledAeTitle: 'IHEFULL',
+      presentationContexts: [{ abstractSyntax: GRAYSCALE_PRINT_META, transferSyntaxes: [TransferSyntax.ImplicitVRLittleEndian] }],
+      dimseTimeoutMs: 10_000,
+    })
+    const meta = { abstractSyntax: GRAYSCALE_PRINT_META }
+    const printer = await a.nGet(PRINTER_CLASS, PRINTER_INSTANCE, meta)
+    expect(printer.status).toBe(0)
+    expect(printer.dataset?.string('PrinterStatus')).toMatch(/NORMAL|WARNING|FAILURE/)
+
+    const session = new Dataset()
+    session.set('NumberOfCopies', 'IS', [1])
+    const created = await a.nCreate(FILM_SESSION_CLASS, session, meta)
+    expect(created.status).toBe(0)
+    const uid = created.response.affectedSopInstanceUid as string
+    expect(uid).toMatch(/^[0-9.]+$/)
+
+    const mod = new Dataset()
+    mod.set('NumberOfCopies', 'IS', [2])
+    const set = await a.nSet(FILM_SESSION_CLASS, uid, mod, meta)
+    expect(set.status).toBe(0)
+
+    expect((await a.nDelete(FILM_SESSION_CLASS, uid, meta)).status).toBe(0)
+    const again = await a.nDelete(FILM_SESSION_CLASS, uid, meta)
+    expect(again.status).not.toBe(0)
+    expect(again.response.commandField).toBe(CommandField.NDeleteRsp)
     await a.release()
   })
 })
