@@ -384,10 +384,12 @@ export class DatasetParser {
       }
       if (vr === 'OB' || vr === 'OW' || tag === PIXEL_DATA) {
         const value: EncapsulatedPixelData = { offsetTable: new Uint8Array(0), fragments: [] }
+        // Encapsulated pixel data is OB whatever the header says (PS3.5 §A.4), as DCMTK reads it;
+        // an explicit header that said otherwise is reported (such a file cannot re-encode
+        // byte for byte).
+        if (explicitHere && vr !== 'OB') this.warn(`encapsulated pixel data with VR ${vr} read as OB`, start, tag)
         p = this.readFragments(value, p, end, tag)
-        // PS3.5 §A.4 says OB; an OW header is kept as read (DCMTK would show OB) so that the
-        // element re-encodes bit for bit.
-        const px = DataElement.fromValue(tag, vr === 'OW' ? 'OW' : 'OB', value, ctx)
+        const px = DataElement.fromValue(tag, 'OB', value, ctx)
         px.undefinedLength = true
         ds.set(px)
         return p

@@ -410,10 +410,12 @@ export class DatasetStreamDecoder {
     if (streamable && len === UNDEFINED_LENGTH && (vr === 'OB' || vr === 'OW' || (tag === 0x7fe00010 && vr !== 'SQ'))) {
       if (hp.hExplicit || tag === 0x7fe00010) {
         this.commitWarnings(hp)
+        // Encapsulated pixel data is OB whatever the header says (PS3.5 §A.4), as in decodeDataset.
+        if (hp.hExplicit && vr !== 'OB') this.warn(`encapsulated pixel data with VR ${vr} read as OB`, tag)
         q.skip(valueAt)
         this.offset += valueAt
         this.vTag = tag
-        this.vVr = vr === 'OW' ? 'OW' : 'OB'
+        this.vVr = 'OB'
         this.opts.onValueStart?.(tag, this.vVr, len)
         this.state = State.Fragments
         return true
