@@ -46,6 +46,7 @@ interface StorageScp { main(o: { port?: number; host?: string; aeTitle?: string;
 interface QrScp {
   main(o: { port?: number; host?: string; aeTitle?: string; peers?: Record<string, { host: string; port: number }> } & Log): Promise<{ server: Server; instances: Map<string, unknown> }>
 }
+interface InMemory { main(o: Log): Promise<{ echo: number; store: number; found: string[] }> }
 interface Samples {
   makeSampleInstances(o: { seed?: number; count?: number; patients?: number; sizeKb?: number }): SampleInstance[]
   encodeSample(s: SampleInstance, ts?: string): Uint8Array
@@ -228,6 +229,19 @@ describe.skipIf(!built)('examples', () => {
         expect(text).toContain('(0008,0018) UI [')
       }
     }
+  })
+
+  test('in-memory: client and server over a memory transport pair (no socket)', async () => {
+    const out = collector()
+    const r = await (await load<InMemory>(join(examples, 'in-memory.mjs'))).main({ log: out.log })
+    expect(r.echo).toBe(0)
+    expect(r.store).toBe(0)
+    expect(r.found).toHaveLength(1)
+    expect(r.found[0]).toMatch(/^2\.25\.\d+$/)
+    expect(out.lines).toEqual([`echo 0x0000, store 0x0000, found 1 study: ${r.found[0]}`])
+    const cmd = await runExample('in-memory.mjs', [])
+    expect(cmd).toMatchObject({ code: 0, stderr: '' })
+    expect(cmd.stdout).toMatch(/^echo 0x0000, store 0x0000, found 1 study: 2\.25\.\d+\n$/)
   })
 
   test('as commands: node examples/<name>.mjs ... (exit status and output)', async () => {
