@@ -98,6 +98,23 @@ describe('explicit VR little endian (PS3.5 §7.1.2)', () => {
     expect(v.fragments[0]!.buffer).toBe(b.buffer)
   })
 
+  it('encapsulated pixel data written as OW or UN is OB (PS3.5 §A.4), with a warning; an error in strict mode', () => {
+    for (const vr of ['OW', 'UN']) {
+      const b = bytes(ex(0x7fe00010, vr, [...item([]), ...item([1, 2]), ...seqDelim()], { len: U }))
+      const r = decodeDataset(b, TransferSyntax.JPEGBaseline8Bit)
+      const el = r.dataset.get(0x7fe00010)!
+      expect(el.vr).toBe('OB')
+      expect((el.value as EncapsulatedPixelData).fragments).toEqual([new Uint8Array([1, 2])])
+      expect(r.warnings).toEqual([`encapsulated pixel data with VR ${vr} read as OB at offset 0 in (7FE0,0010)`])
+      expect(() => decodeDataset(b, TransferSyntax.JPEGBaseline8Bit, { lenient: false })).toThrow(DicomParseError)
+    }
+    // implicit VR: the dictionary's OW is no statement of the file, so no warning
+    const imp = bytes(im(0x7fe00010, [...item([]), ...item([3, 4]), ...seqDelim()], U))
+    const r = decodeDataset(imp, IVR)
+    expect(r.dataset.get(0x7fe00010)!.vr).toBe('OB')
+    expect(r.warnings).toEqual([])
+  })
+
   it('encapsulated pixel data nested in an item (Icon Image Sequence)', () => {
     const icon = [...ex(0x00280010, 'US', u16(1)), ...ex(0x7fe00010, 'OB', [...item([]), ...item([9, 9]), ...seqDelim()], { len: U })]
     const b = bytes(ex(0x00880200, 'SQ', [...item(icon, true), ...seqDelim()], { len: U }), ex(0x7fe00010, 'OB', [...item([]), ...item([7, 7]), ...seqDelim()], { len: U }))

@@ -107,6 +107,25 @@ describe('DatasetStreamDecoder', () => {
     expect(raw.subarray(raw.length - 8).toString('hex')).toBe('feffdde000000000')
   })
 
+  it('encapsulated pixel data with an OW header goes to the sink as OB, with the decoder\'s warning', () => {
+    const frag = [0xfe, 0xff, 0x00, 0xe0]
+    const bytes = new Uint8Array([...pixelHeader(0xffffffff), ...frag, ...u32(0), ...frag, ...u32(2), 7, 8, 0xfe, 0xff, 0xdd, 0xe0, ...u32(0)])
+    const vrs: string[] = []
+    const dec = new DatasetStreamDecoder({ transferSyntaxUid: TransferSyntax.JPEGBaseline8Bit, onValueStart: (_t, vr) => vrs.push(vr), onValueChunk: (_t, vr) => vrs.push(vr) })
+    for (const b of bytes) dec.push(new Uint8Array([b]))
+    const r = dec.end()
+    expect(new Set(vrs)).toEqual(new Set(['OB']))
+    expect(r.warnings).toEqual(['encapsulated pixel data with VR OW read as OB at offset 0 in (7FE0,0010)'])
+    // buffered (no sink): the element itself is OB
+    const whole = new DatasetStreamDecoder({ transferSyntaxUid: TransferSyntax.JPEGBaseline8Bit })
+    whole.push(bytes)
+    const w = whole.end()
+    expect(w.dataset.get(0x7fe00010)!.vr).toBe('OB')
+    expect(w.warnings).toHaveLength(1)
+    const strict = new DatasetStreamDecoder({ transferSyntaxUid: TransferSyntax.JPEGBaseline8Bit, lenient: false, onValueChunk: () => undefined })
+    expect(() => strict.push(bytes)).toThrow(DicomParseError)
+  })
+
   it('stopBeforeTag: push returns false and the rest is ignored', () => {
     const data = new Uint8Array([...head, ...pixelHeader(4), 1, 2, 3, 4])
     const dec = new DatasetStreamDecoder({ transferSyntaxUid: EVR, stopBeforeTag: 0x7fe00010 })
