@@ -22,15 +22,21 @@
 //
 // Timings run in this process, the libraries alternating within each round (warm-up, then
 // `--rounds` rounds; medians). Peak RSS is measured per library in separate child processes.
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, createReadStream, createWriteStream } from 'node:fs'
+import { existsSync, mkdirSync, openSync, fstatSync, readSync, closeSync, readdirSync, statSync, writeFileSync, createReadStream, createWriteStream } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { timeRounds, peakRssBytes, rssBytes, runNodeChild, systemInfo, fmt, mib, table, nowMs } from './lib/measure.mjs'
-import { decodeFile, encodeFile, Dataset, DataElement, DatasetStreamDecoder, TransferSyntax } from '../dist/dataset/index.js'
-import { makeSampleInstances, encodeSample } from '../dist/samples/index.js'
-import dicomParser from 'dicom-parser'
-import dcmjs from 'dcmjs'
+// DIMSE_BENCH_DIST: another build of the library to measure (a directory like dist/).
+const DIST = process.env.DIMSE_BENCH_DIST ? pathToFileURL(process.env.DIMSE_BENCH_DIST + '/').href : new URL('../dist/', import.meta.url).href
+const { decodeFile, encodeFile, Dataset, DataElement, DatasetStreamDecoder, TransferSyntax } = await import(DIST + 'dataset/index.js')
+const { makeSampleInstances, encodeSample } = await import(DIST + 'samples/index.js')
+// The other libraries are loaded only by the processes that use them, so that the streaming
+// child's peak RSS is ours alone.
+const needPeers = process.argv[2] !== '--child' || process.argv[3] !== 'stream'
+const dicomParser = needPeers ? (await import('dicom-parser')).default : undefined
+const dcmjs = needPeers ? (await import('dcmjs')).default : undefined
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const DATA = join(ROOT, '.bench-data')
@@ -39,10 +45,13 @@ const PIXEL_DATA = 0x7fe00010
 const EXPLICIT = TransferSyntax.ExplicitVRLittleEndian
 const IMPLICIT = TransferSyntax.ImplicitVRLittleEndian
 
-dcmjs.log.setLevel('error')
-// dcmjs also reports some things with console.warn (e.g. "Invalid vr type ox - using OW" for
-// implicit VR Pixel Data); keep the tables readable.
-console.warn = () => {}
+// dcmjs logs through loglevel; its "validation.dcmjs" logger prints one error line per implicit
+// VR Pixel Data written ("Invalid vr type ox - using OW"). Silenced: console output is not what
+// is measured, and it would slow dcmjs down.
+if (dcmjs) {
+  dcmjs.log.setLevel('silent')
+  dcmjs.log.getLogger('validation.dcmjs').setLevel('silent')
+}
 
 // ------------------------------------------------------------------------------------------
 // arguments
@@ -223,10 +232,20 @@ async function ensureMultiframe() {
 
 /** A standalone Uint8Array (own ArrayBuffer, offset 0), as dcmjs needs an ArrayBuffer. */
 function load(path) {
-  const b = readFileSync(path)
-  const u = new Uint8Array(b.length)
-  u.set(b)
-  return u
+  // Read straight into one allocation: no temporary copy to inflate the peak RSS.
+  const fd = openSync(path, 'r')
+  try {
+    const u = new Uint8Array(fstatSync(fd).size)
+    let off = 0
+    while (off < u.length) {
+      const n = readSync(fd, u, off, u.length - off, off)
+      if (n === 0) throw new Error(`${path}: unexpected end of file`)
+      off += n
+    }
+    return u
+  } finally {
+    closeSync(fd)
+  }
 }
 
 function loadCt(ts) {
@@ -298,6 +317,7 @@ async function child() {
 async function streamChild() {
   const file = mfFile()
   const size = statSync(file).size
+  const baseRss = rssBytes() // Node itself and our library, before any data
   const t0 = nowMs()
   const input = createReadStream(file, { highWaterMark: 1 << 20 })
   const inputBuffers = new WeakSet()
@@ -334,7 +354,7 @@ async function streamChild() {
   const { dataset } = dec.end()
   const ms = nowMs() - t0
   console.log(
-    JSON.stringify({ lib: 'oursStream', set: 'mf', ms, size, peakRss: peakRssBytes(), sinkBytes, sinkChunks, sinkViews, elements: dataset.size }),
+    JSON.stringify({ lib: 'oursStream', set: 'mf', ms, size, baseRss, peakRss: peakRssBytes(), sinkBytes, sinkChunks, sinkViews, elements: dataset.size }),
   )
 }
 
@@ -517,6 +537,7 @@ async function main() {
         ['time (ms)', fmt(r.ms, 0)],
         ['throughput (MB/s)', fmt(r.size / 2 ** 20 / (r.ms / 1000))],
         ['peak RSS (MiB)', mib(r.peakRss)],
+        ['RSS before reading (Node + dimse, MiB)', mib(r.baseRss)],
         ['bytes to the sink', r.sinkBytes.toLocaleString('en-US')],
         ['sink chunks / views of input chunks', `${r.sinkChunks} / ${r.sinkViews}`],
         ['top-level elements kept', String(r.elements)],
@@ -554,4 +575,8 @@ async function main() {
 }
 
 if (process.argv[2] === '--child') await child()
-else await main()
+else if (typeof globalThis.gc !== 'function') {
+  // Re-run with --expose-gc: timeRounds collects garbage before each measured call.
+  const r = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, SELF, ...process.argv.slice(2)], { stdio: 'inherit' })
+  process.exit(r.status ?? 1)
+} else await main()

@@ -21,6 +21,8 @@ export function median(xs) {
  * always runs first), after `warmup` unmeasured rounds. `cases` is a list of
  * `{ name, run }` where `run()` does one full pass of the workload and may return a value
  * that is kept alive until the end of the pass (so results are not optimized away).
+ * When the process runs with --expose-gc, a full collection runs before each measured call, so
+ * that garbage left by one library is not collected on another library's clock.
  * Returns a Map name → { times: number[] (ms), median: number (ms) }.
  */
 export function timeRounds(cases, { warmup = 1, rounds = 5, onRound } = {}) {
@@ -29,6 +31,7 @@ export function timeRounds(cases, { warmup = 1, rounds = 5, onRound } = {}) {
   for (let r = 0; r < warmup + rounds; r++) {
     for (let i = 0; i < cases.length; i++) {
       const c = cases[(i + r) % cases.length]
+      if (typeof globalThis.gc === 'function') globalThis.gc()
       const t0 = nowMs()
       const out = c.run()
       const dt = nowMs() - t0
