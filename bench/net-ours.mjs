@@ -3,7 +3,9 @@
 //   node bench/net-ours.mjs echo PORT COUNT            COUNT sequential associations, each C-ECHO + release
 //   node bench/net-ours.mjs find PORT AE [K=V ...]     one study-root C-FIND; counts the responses
 // Client modes print one JSON line: { n, ms }.
-import { Client, Server, Dataset, queryContexts, verificationContext } from '../dist/index.js'
+// bench/net.mjs points DIMSE_BENCH_DIST at a snapshot of dist/ so that a rebuild meanwhile cannot mix versions.
+const dist = process.env.DIMSE_BENCH_DIST ?? new URL('../dist', import.meta.url).pathname
+const { Client, Server, Dataset, queryContexts, verificationContext } = await import(`${dist}/index.js`)
 
 const [mode, ...args] = process.argv.slice(2)
 

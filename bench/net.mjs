@@ -11,7 +11,7 @@
 //   C-FIND responses per second: findscu -> dcmqrscp, our SCU -> dcmqrscp, our SCU -> our SCP,
 //     dcmjs-dimse SCU -> dcmjs-dimse SCP.
 // Instances are generated into .bench-data/ (git-ignored) once and reused.
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execFileSync } from 'node:child_process'
@@ -45,8 +45,14 @@ const ECHO_N = { ours: quick ? 500 : 2000, dcmjs: quick ? 100 : 300, dcmtk: quic
 const FIND_N = { ours: quick ? 5000 : 20000, dcmjs: quick ? 500 : 2000 }
 const QR_INSTANCES = quick ? 1000 : 3000
 
+// Run everything from a snapshot of dist/: other builds during the run must not change what is measured.
+const distSnapshot = join(dataDir, 'dist')
+rmSync(distSnapshot, { recursive: true, force: true })
+mkdirSync(dataDir, { recursive: true })
+cpSync(join(root, 'dist'), distSnapshot, { recursive: true })
+process.env.DIMSE_BENCH_DIST = distSnapshot
 const node = process.execPath
-const cli = join(root, 'dist', 'cli.js')
+const cli = join(distSnapshot, 'cli.js')
 const oursHelper = join(root, 'bench', 'net-ours.mjs')
 const dcmjsHelper = join(root, 'bench', 'net-dcmjs.mjs')
 
@@ -66,7 +72,7 @@ async function ensureSet(set) {
   if (!existsSync(stamp)) {
     rmSync(dir, { recursive: true, force: true })
     mkdirSync(dir, { recursive: true })
-    const { makeSampleInstances, encodeSample } = await import('../dist/samples/index.js')
+    const { makeSampleInstances, encodeSample } = await import(join(distSnapshot, 'samples', 'index.js'))
     // One instance at a time: a 200 MiB set must not need its whole size in memory.
     let made = 0
     for (let i = 0; made < set.count; i++) {
@@ -89,7 +95,7 @@ async function ensureQrSet() {
   if (!existsSync(stamp)) {
     rmSync(dir, { recursive: true, force: true })
     mkdirSync(join(dir, 'files'), { recursive: true })
-    const { makeSampleInstances, encodeSample } = await import('../dist/samples/index.js')
+    const { makeSampleInstances, encodeSample } = await import(join(distSnapshot, 'samples', 'index.js'))
     const all = makeSampleInstances({ seed: 'net-qr', count: QR_INSTANCES * 3, patients: 1, sizeKb: 1 })
     const bySeries = new Map()
     for (const s of all) if (s.modality !== 'SR') bySeries.set(s.seriesInstanceUid, [...(bySeries.get(s.seriesInstanceUid) ?? []), s])

@@ -44,6 +44,12 @@ export interface DimseChannelOptions {
   streamStores?: boolean
   /** Pause reading the association when this many stream chunks wait for their consumer. Default 64. */
   highWaterMark?: number
+  /**
+   * Pause reading the association when this many bytes of stream chunks wait for their consumer.
+   * Default 1 MiB: with large PDUs a chunk count alone let a slow consumer (a disk) hold tens of
+   * MiB, which showed as peak RSS growing with the instance size.
+   */
+  highWaterBytes?: number
   /** DIMSE timeout: reject a request whose (next) response does not arrive within this. 0 = none. */
   dimseTimeoutMs?: number
   /**
@@ -233,10 +239,20 @@ export class DimseChannel {
     const context = this.context(contextId)
     if (!context) return undefined
     const high = this.#options.highWaterMark ?? 64
+    const highBytes = this.#options.highWaterBytes ?? 1024 * 1024
     const assoc = this.association
     let paused = false
+    // Bytes waiting, tracked with a FIFO of chunk lengths (the queue hands items out in order).
+    const lengths: number[] = []
+    let lengthsHead = 0
+    let bytes = 0
     const queue = new AsyncQueue<Uint8Array>(() => {
-      if (paused && queue.size < high / 2) {
+      bytes -= lengths[lengthsHead++] ?? 0
+      if (lengthsHead > 1024 && lengthsHead * 2 > lengths.length) {
+        lengths.splice(0, lengthsHead)
+        lengthsHead = 0
+      }
+      if (paused && queue.size < high / 2 && bytes < highBytes / 2) {
         paused = false
         assoc.resume()
       }
@@ -245,11 +261,15 @@ export class DimseChannel {
     this.#options.onRequest?.({ command: command as DimseRequest, context, stream: queue })
     return {
       onDatasetChunk: (chunk, isLast) => {
-        if (chunk.length > 0) queue.push(chunk)
+        if (chunk.length > 0) {
+          lengths.push(chunk.length)
+          bytes += chunk.length
+          queue.push(chunk)
+        }
         if (isLast) {
           queue.end()
           this.#streams.delete(queue)
-        } else if (!paused && queue.size >= high) {
+        } else if (!paused && (queue.size >= high || bytes >= highBytes)) {
           paused = true
           assoc.pause()
         }
