@@ -76,14 +76,21 @@ export class FileArchive {
     const deflated = rq.transferSyntaxUid === TransferSyntax.DeflatedExplicitVRLittleEndian
     const path = join(this.dir, `${safeName(rq.sopInstanceUid)}.dcm`)
     let parseError: unknown
-    await writeInstance(path, rq, (chunk) => {
-      if (deflated || parseError !== undefined || decoder.stopped) return
-      try {
-        decoder.push(chunk)
-      } catch (e) {
-        parseError = e
-      }
-    })
+    try {
+      await writeInstance(path, rq, (chunk) => {
+        if (deflated || parseError !== undefined || decoder.stopped) return
+        try {
+          decoder.push(chunk)
+        } catch (e) {
+          parseError = e
+        }
+      })
+    } catch (e) {
+      // Disk full or over quota: A700 Refused: Out of Resources (PS3.4 B.2.3).
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === 'ENOSPC' || code === 'EDQUOT') throw new StatusError(Status.OutOfResources, `storage full (${code})`)
+      throw e
+    }
     let attributes: Dataset
     if (deflated || parseError !== undefined) {
       // Index from the file just written (deflated data, or data the stream decoder refused).

@@ -8,8 +8,12 @@ import { createWriteStream } from 'node:fs'
 import { rm, rename, mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { once } from 'node:events'
+import { finished } from 'node:stream/promises'
 import { encodeFileMetaHeader } from '../dataset/index.js'
 import type { StoreRequest } from '../services/index.js'
+
+/** Folders already created by writeInstance. */
+const knownDirs = new Set<string>()
 
 /** A UID as a file name (UIDs are digits and dots; anything else is replaced). */
 export function safeName(uid: string): string {
@@ -21,11 +25,23 @@ export function safeName(uid: string): string {
  * every dataset chunk (e.g. to index the header while writing).
  */
 export async function writeInstance(path: string, rq: StoreRequest, onChunk?: (chunk: Uint8Array) => void): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
+  // One mkdir per folder and process, not per instance: each is a thread-pool round trip.
+  const dir = dirname(path)
+  if (!knownDirs.has(dir)) {
+    await mkdir(dir, { recursive: true })
+    if (knownDirs.size > 10000) knownDirs.clear()
+    knownDirs.add(dir)
+  }
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.part`
   // A 1 MiB buffer lets chunks that arrive while a write is in flight go out together (writev)
   // instead of one write per PDU.
   const out = createWriteStream(tmp, { highWaterMark: 1024 * 1024 })
+  // Keep a write error (disk full, I/O error) instead of letting an 'error' event with no
+  // listener take the whole process down; it fails this store only.
+  let writeError: Error | undefined
+  out.on('error', (e) => {
+    writeError ??= e
+  })
   try {
     const ok = out.write(encodeFileMetaHeader({
       sopClassUid: rq.sopClassUid,
@@ -35,15 +51,20 @@ export async function writeInstance(path: string, rq: StoreRequest, onChunk?: (c
     }))
     if (!ok) await once(out, 'drain')
     for await (const chunk of rq.data) {
+      if (writeError) throw writeError
       onChunk?.(chunk)
       // Chunks are views of PDU buffers that are not reused: safe to queue without copying.
       if (!out.write(chunk)) await once(out, 'drain')
     }
+    if (writeError) throw writeError
     out.end()
-    await once(out, 'finish')
+    await finished(out)
     await rename(tmp, path)
   } catch (e) {
+    // Wait until the file is closed (and its open, if still pending, done) before removing it,
+    // so that no .part file can appear after the removal.
     out.destroy()
+    await finished(out).catch(() => undefined)
     await rm(tmp, { force: true })
     throw e
   }

@@ -33,8 +33,9 @@ export const COMMON_USAGE = `common options:
   --aec AE          the called AE title (default ANY-SCP)
   --timeout S       connect/ACSE/DIMSE timeout in seconds (default 30)
   --max-pdu N       our maximum PDU length (default 262144)
-  --tls-cert F --tls-key F   use TLS with this certificate and key
-  --tls-ca F        trust this CA (PEM) for the peer's certificate
+  --tls-cert F --tls-key F   use TLS with this client certificate and key
+  --tls-ca F        use TLS, trusting this CA (PEM) for the peer's certificate
+                    (without it, the system's CAs; either flag turns TLS on)
   --user U [--password P]    user identity negotiation (PS3.7 D.3.3.7)
   -v, --verbose     log PDUs and DIMSE messages to stderr`
 
@@ -89,6 +90,8 @@ export async function openAssociation(
     dimseTimeoutMs: timeoutMs,
     ...extra,
   }
+  if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) throw new CliError('--tls-cert and --tls-key go together', 2)
+  if (v.password !== undefined && v.user === undefined) throw new CliError('--password needs --user', 2)
   if (v['tls-cert'] || v['tls-ca']) {
     options.tls = {
       ...(v['tls-cert'] ? { cert: readFileSync(v['tls-cert']) } : {}),

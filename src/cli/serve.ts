@@ -5,8 +5,9 @@
  * @module
  */
 import { mkdir, readFile } from 'node:fs/promises'
+import { timingSafeEqual } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { Server, worklistFind, type PeerAddress } from '../services/index.js'
+import { Server, supportedContexts, worklistFind, type PeerAddress } from '../services/index.js'
 import { SopClass } from '../dataset/index.js'
 import { statusCategory } from '../dimse/index.js'
 import { trimAeTitle } from '../pdu/index.js'
@@ -51,6 +52,12 @@ const OPTIONS = {
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
+
+/** Compare a received identity field with the configured text without an early exit. */
+function sameBytes(received: Uint8Array, expected: string): boolean {
+  const want = new TextEncoder().encode(expected)
+  return received.length === want.length && timingSafeEqual(received, want)
+}
 
 /** A running `dimse serve`, as {@link startServe} returns it. */
 export interface RunningServe {
@@ -97,8 +104,14 @@ export async function startServe(args: string[], io: CliIo): Promise<RunningServ
           ...(values['tls-ca'] ? { ca: await readFile(values['tls-ca']), requestCert: true, rejectUnauthorized: true } : {}),
         }
       : undefined
+  // Without --worklist the Modality Worklist FIND context is not accepted at all (rather than
+  // accepted and answered with no matches).
+  const contexts = supportedContexts({ verification: true, storage: true, find: true, move: true, get: true }).filter(
+    (c) => worklist !== undefined || c.abstractSyntax !== SopClass.ModalityWorklistInformationModelFind,
+  )
   const server = new Server({
     aeTitle: aet,
+    contexts,
     handlers: {
       store: archive.store,
       find: (rq) => {
@@ -116,9 +129,9 @@ export async function startServe(args: string[], io: CliIo): Promise<RunningServ
       ? {
           // PS3.7 D.3.3.7: a requestor without user identity, or with a wrong one, is rejected.
           userIdentity: (id) => {
-            const user = new TextDecoder().decode(id.primaryField)
-            const pass = new TextDecoder().decode(id.secondaryField)
-            const ok = user === values.user && (values.password === undefined || (id.type === UserIdentityType.UsernameAndPasscode && pass === values.password))
+            const ok =
+              sameBytes(id.primaryField, values.user!) &&
+              (values.password === undefined || (id.type === UserIdentityType.UsernameAndPasscode && sameBytes(id.secondaryField, values.password)))
             return ok ? { accept: true } : { accept: false }
           },
           // No User Identity item at all: rejected too (permanent, service-user, no reason given).

@@ -9,6 +9,7 @@ import type { Dataset } from '../dataset/element.js'
 import { decodeDataset } from '../dataset/decode.js'
 import type { CStoreRq } from '../dimse/command.js'
 import { Status } from '../dimse/status.js'
+import { StatusError } from '../errors.js'
 import type { IncomingRequest } from './channel.js'
 
 /** A C-STORE request handed to a {@link StoreHandler}. */
@@ -39,7 +40,10 @@ export interface StoreRequest {
 /** A status code, or a status with an Error Comment (0000,0902). */
 export type StoreResult = number | { status: number; errorComment?: string }
 
-/** Answers a C-STORE request. Throwing answers 0110 (processing failure) with the message. */
+/**
+ * Answers a C-STORE request. Throwing answers 0110 (processing failure) with the message as
+ * Error Comment, or the status of a thrown {@link StatusError}.
+ */
 export type StoreHandler = (request: StoreRequest) => StoreResult | Promise<StoreResult>
 
 /** Collect an async byte stream into one buffer. */
@@ -63,7 +67,7 @@ export async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8A
 
 /** Error Comment is LO-like: at most 64 characters (PS3.7 C.4). */
 export function errorComment(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e)
+  const m = e instanceof StatusError ? (e.errorComment ?? '') : e instanceof Error ? e.message : String(e)
   return m.replace(/[\\\r\n]/g, ' ').slice(0, 64)
 }
 
@@ -106,7 +110,10 @@ export async function runStoreHandler(
     const answer = await handler(request)
     result = typeof answer === 'number' ? { status: answer } : answer
   } catch (e) {
-    result = { status: Status.ProcessingFailure, errorComment: errorComment(e) }
+    // A StatusError chooses the status (e.g. A700 out of resources); anything else is 0110.
+    const status = e instanceof StatusError ? e.status : Status.ProcessingFailure
+    const comment = errorComment(e)
+    result = { status, ...(comment ? { errorComment: comment } : {}) }
   }
   // Whatever the handler did not read must still be taken off the association.
   if (!consumed) for await (const _ of source) void _

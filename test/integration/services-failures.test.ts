@@ -15,7 +15,7 @@ import {
 } from '../../src/services/index.js'
 import { Dataset, SopClass, TransferSyntax, encodeDataset, encodeFile, generateUid } from '../../src/dataset/index.js'
 import { Status, nGetRq } from '../../src/dimse/index.js'
-import { AssociationRejectedError, DicomError } from '../../src/errors.js'
+import { AssociationRejectedError, DicomError, StatusError } from '../../src/errors.js'
 import { startServe, type RunningServe } from '../../src/cli/serve.js'
 
 const haveDcmtk = spawnSync('echoscu', ['--version']).status === 0
@@ -94,6 +94,18 @@ describe('store handler failures', () => {
     while (!good.string('SOPInstanceUID')!.endsWith('1')) good = ct('Y')
     expect((await a.store({ dataset: good })).status).toBe(0)
     expect(calls).toBe(2)
+    await a.release()
+  })
+})
+
+describe('store handler status errors', () => {
+  it('a thrown StatusError answers its own status and comment (A700 Out of Resources)', async () => {
+    const port = await serve(new Server({ aeTitle: 'FULL', handlers: { store: () => { throw new StatusError(Status.OutOfResources, 'storage full (ENOSPC)') } } }))
+    const a = await open(port, 'FULL')
+    const r = await a.store({ dataset: ct('Z') })
+    expect(r.status).toBe(0xa700)
+    expect(r.errorComment).toBe('storage full (ENOSPC)')
+    expect((await a.echo()).status).toBe(0)
     await a.release()
   })
 })
