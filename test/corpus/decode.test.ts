@@ -16,8 +16,9 @@ import { TransferSyntax, transferSyntaxInfo } from '../../src/dataset/transfer-s
 import { formatTag } from '../../src/dataset/tag.js'
 import { DicomParseError } from '../../src/errors.js'
 import { diffDatasets, implicitSequenceValue } from '../property/arbitraries-dataset.js'
+import { CORPUS_DIR } from '../helpers/corpus.js'
 
-const ROOT = '/work/shared/corpus'
+const ROOT = CORPUS_DIR
 const present = existsSync(`${ROOT}/files`)
 if (!present) console.warn(`corpus tests skipped: ${ROOT} is absent`)
 

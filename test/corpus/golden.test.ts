@@ -20,8 +20,9 @@ import { datasetFromJson, datasetToJson } from '../../src/dataset/json.js'
 import type { DicomJsonAttribute, DicomJsonModel } from '../../src/dataset/json.js'
 import { decodeFile, encodeFile } from '../../src/dataset/part10.js'
 import { TransferSyntax } from '../../src/dataset/transfer-syntax.js'
+import { CORPUS_DIR } from '../helpers/corpus.js'
 
-const CORPUS = process.env.DIMSE_CORPUS ?? '/work/shared/corpus'
+const CORPUS = CORPUS_DIR
 const PRESENT = existsSync(join(CORPUS, 'files')) && existsSync(join(CORPUS, 'golden')) && existsSync(join(CORPUS, 'MANIFEST.tsv'))
 if (!PRESENT) console.warn(`[golden.test] corpus not found at ${CORPUS}: corpus golden tests skipped`)
 

@@ -16,6 +16,7 @@ import {
 } from '../../src/association/index.js'
 import type { Pdv } from '../../src/pdu/types.js'
 import { AssociationRejectedError } from '../../src/errors.js'
+import { CORPUS_DIR } from '../helpers/corpus.js'
 
 const VERIFICATION = '1.2.840.10008.1.1'
 const IMPLICIT_LE = '1.2.840.10008.1.2'
@@ -285,10 +286,10 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     await expect(p).rejects.toMatchObject({ result: 1, source: 1 })
   })
 
-  const CORPUS_FILE = '/work/shared/corpus/files/dcmjs__sample-dicom.dcm'
+  const CORPUS_FILE = `${CORPUS_DIR}/files/dcmjs__sample-dicom.dcm`
   const MR_STORAGE = '1.2.840.10008.5.1.4.1.1.4'
   const haveCorpus = existsSync(CORPUS_FILE)
-  if (!haveCorpus) console.warn('association-dcmtk: /work/shared/corpus absent, skipping C-STORE interop tests')
+  if (!haveCorpus) console.warn('association-dcmtk: corpus absent, skipping C-STORE interop tests')
   /** The dataset part of a Part 10 file: after the 128-byte preamble, "DICM" and the group 0002 (length from (0002,0000)). */
   function datasetOf(file: Uint8Array): Uint8Array {
     const dv = new DataView(file.buffer, file.byteOffset, file.byteLength)

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { main } from '../../../src/cli/main.js'
 import type { CliIo } from '../../../src/cli/io.js'
+import { CORPUS_DIR } from '../../helpers/corpus.js'
 
 // A test-only Part 10 writer (PS3.10 §7.1, explicit VR little endian, PS3.5 §7.1.2), independent
 // of the library's encoder.
@@ -227,7 +228,7 @@ describe('dimse dump', () => {
 
 // Differential check against DCMTK's dcmdump listings stored with the corpus: the same elements
 // with the same VR, value length, VM and keyword, in the same order (sequence content included).
-const CORPUS = process.env.DIMSE_CORPUS ?? '/work/shared/corpus'
+const CORPUS = CORPUS_DIR
 const HAVE_CORPUS = existsSync(join(CORPUS, 'golden')) && existsSync(join(CORPUS, 'MANIFEST.tsv'))
 if (!HAVE_CORPUS) console.warn(`[dump.test] corpus not found at ${CORPUS}: dcmdump comparison skipped`)
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { charsetOfTerm, decodeText, encodeText, parseSpecificCharacterSet } from '../../../src/dataset/charset.js'
 import { DicomError } from '../../../src/errors.js'
+import { CORPUS_DIR } from '../../helpers/corpus.js'
 
 const u8 = (...b: number[]) => new Uint8Array(b)
 const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0))
@@ -266,7 +267,7 @@ describe('term normalisation and warnings', () => {
 // ---------------------------------------------------------------------------------------------
 // Real files: compare with pydicom's decoding of PatientName (golden JSON).
 
-const CORPUS = '/work/shared/corpus'
+const CORPUS = CORPUS_DIR
 const haveCorpus = existsSync(join(CORPUS, 'files'))
 if (!haveCorpus) console.log(`charset corpus tests skipped: ${CORPUS} not found`)
 

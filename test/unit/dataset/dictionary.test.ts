@@ -9,6 +9,7 @@ import type { DictionaryEntry } from '../../../src/dataset/dictionary.js'
 import { PUBLIC_ELEMENTS } from '../../../src/dataset/generated/dictionary.js'
 import { PRIVATE_ELEMENTS } from '../../../src/dataset/generated/private-dictionary.js'
 import { formatTag } from '../../../src/dataset/tag.js'
+import { CORPUS_DIR } from '../../helpers/corpus.js'
 
 // Facts transcribed by hand from PS3.6 Table 6-1 / 7-1 and PS3.5 §7.5, §7.6, §7.8.1.
 describe('known entries (PS3.6)', () => {
@@ -285,7 +286,7 @@ describe.skipIf(!haveDcmtk)('agrees with DCMTK dcmdump', () => {
 // ---------------------------------------------------------------------------------------------
 // Golden dcmdump output of real files (/work/shared/corpus): every named public element.
 
-const GOLDEN = '/work/shared/corpus/golden'
+const GOLDEN = `${CORPUS_DIR}/golden`
 const haveCorpus = existsSync(GOLDEN)
 if (!haveCorpus) console.warn(`dictionary.test: ${GOLDEN} absent, skipping the golden-dump check`)
 

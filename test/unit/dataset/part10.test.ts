@@ -15,8 +15,9 @@ import { TransferSyntax } from '../../../src/dataset/transfer-syntax.js'
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../../src/version.js'
 import { datasetArb, diffDatasets, implicitSequenceValue } from '../../property/arbitraries-dataset.js'
 import fc from 'fast-check'
+import { CORPUS_DIR } from '../../helpers/corpus.js'
 
-const CORPUS = '/work/shared/corpus/files'
+const CORPUS = `${CORPUS_DIR}/files`
 const hasCorpus = existsSync(CORPUS)
 const hasDcmtk = (() => {
   try {

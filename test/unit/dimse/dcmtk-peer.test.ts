@@ -14,13 +14,14 @@ import {
 } from '../../../src/dimse/index.js'
 import type { AssembledMessage } from '../../../src/dimse/index.js'
 import { TestPeer, associateRq, freePort, pDataTf, parseAc } from './ul-client.js'
+import { CORPUS_DIR } from '../../helpers/corpus.js'
 
-const CORPUS = '/work/shared/corpus/files'
+const CORPUS = `${CORPUS_DIR}/files`
 const haveDcmtk = spawnSync('storescp', ['--version']).status === 0
 const haveCorpus = existsSync(CORPUS)
 if (!haveDcmtk && process.env.CI) throw new Error('DCMTK (storescp) is required in CI for dcmtk-peer.test.ts')
 if (!haveDcmtk) console.warn('dcmtk-peer.test: storescp not found, skipping the DCMTK checks')
-if (!haveCorpus) console.warn('dcmtk-peer.test: /work/shared/corpus absent, skipping the C-STORE checks')
+if (!haveCorpus) console.warn('dcmtk-peer.test: corpus absent, skipping the C-STORE checks')
 
 const VERIFICATION = '1.2.840.10008.1.1'
 const IMPLICIT_LE = '1.2.840.10008.1.2'
