@@ -362,3 +362,46 @@ describe('timeouts and unsupported requests', () => {
     await a.release()
   })
 })
+
+describe.skipIf(!haveDcmtk)('dimse serve under movescu: a destination that refuses the association', () => {
+  let dir: string
+  let running: RunningServe
+  let refuser: Server
+  const stored: Dataset[] = []
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dimse-move-refused-'))
+    refuser = new Server({ aeTitle: 'REFUSER', handlers: { store: () => 0 }, allowedCallingAeTitles: ['NOBODY'] })
+    const refuserPort = await serve(refuser)
+    running = await startServe(['--storage', dir, '--port', '0', '--aet', 'ARCHIVE', '--quiet', '--peer', `REFUSER=127.0.0.1:${refuserPort}`], { stdout: () => undefined, stderr: () => undefined })
+    const a = await open(running.address.port, 'ARCHIVE')
+    const study = generateUid()
+    for (let i = 0; i < 3; i++) {
+      const ds = ct('MV')
+      ds.set('StudyInstanceUID', 'UI', [study])
+      stored.push(ds)
+      expect((await a.store({ dataset: ds })).status).toBe(0)
+    }
+    await a.release()
+  })
+  afterAll(async () => {
+    await running.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('movescu sees A702 with 3 failed sub-operations and the Failed SOP Instance UID List', async () => {
+    const study = stored[0]!.string('StudyInstanceUID')!
+    const r = await new Promise<{ status: number | null; out: string }>((res) => {
+      const c = spawn('movescu', ['-v', '-d', '-S', '-aec', 'ARCHIVE', '-aem', 'REFUSER', '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${study}`, '127.0.0.1', String(running.address.port)], {
+        env: { ...process.env, TCP_NODELAY: '1' },
+      })
+      let out = ''
+      c.stdout.on('data', (d: Buffer) => (out += d.toString()))
+      c.stderr.on('data', (d: Buffer) => (out += d.toString()))
+      c.on('close', (status) => res({ status, out }))
+    })
+    expect(r.out).toMatch(/0xa702/i)
+    expect(r.out).toMatch(/Failed Suboperations\s*:\s*3/i)
+    for (const ds of stored) expect(r.out).toContain(ds.string('SOPInstanceUID')!)
+    expect(r.out).toMatch(/\(0008,0058\)/)
+  })
+})
