@@ -25,7 +25,8 @@ function send(port, requests) {
     for (const r of requests) client.addRequest(r)
     client.on('networkError', reject)
     client.on('closed', resolve)
-    client.send('127.0.0.1', port, 'DCMJSSCU', 'ANY-SCP')
+    // Its default PDU timeout (60 s) is shorter than it needs to take in a 200 MiB instance.
+    client.send('127.0.0.1', port, 'DCMJSSCU', 'ANY-SCP', { pduTimeout: 600_000, associationTimeout: 600_000 })
   })
 }
 
@@ -87,7 +88,7 @@ if (mode === 'scp') {
   const server = new Server(BenchScp)
   server.on('networkError', () => undefined)
   server.on('listening', () => process.stdout.write(`BENCH-PORT ${server.server.address().port}\n`))
-  server.listen(0)
+  server.listen(0, { pduTimeout: 600_000, associationTimeout: 600_000 })
   process.on('SIGTERM', () => {
     server.close()
     process.exit(0)

@@ -78,9 +78,25 @@ export function contextsForFiles(files: readonly StoreFile[]): ProposedContext[]
   return contextsForInstances(files)
 }
 
-/** Send one file: streamed from disk when its syntax was accepted, converted otherwise. */
-export async function storeFile(assoc: ClientAssociation, f: StoreFile): Promise<{ status: number; errorComment?: string }> {
+/** Files up to this size are read whole, the next one while the current one is being sent. */
+export const PREFETCH_MAX_BYTES = 8 * 1024 * 1024
+
+/** Read a file whole when it is small enough to prefetch (else undefined: it will be streamed). */
+export async function prefetchFile(f: StoreFile): Promise<Uint8Array | undefined> {
+  if (f.size > PREFETCH_MAX_BYTES) return undefined
+  const b = await readFile(f.path)
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+}
+
+/**
+ * Send one file: from `whole` (its bytes, already read) or streamed from disk when its syntax
+ * was accepted, converted otherwise.
+ */
+export async function storeFile(assoc: ClientAssociation, f: StoreFile, whole?: Uint8Array): Promise<{ status: number; errorComment?: string }> {
   const same = assoc.acceptedContexts.some((c) => c.abstractSyntax === f.sopClassUid && c.transferSyntax === f.transferSyntaxUid)
+  if (same && whole) {
+    return assoc.store({ sopClassUid: f.sopClassUid, sopInstanceUid: f.sopInstanceUid, transferSyntaxUid: f.transferSyntaxUid, body: whole.subarray(f.datasetOffset) })
+  }
   if (same) {
     return assoc.store({
       sopClassUid: f.sopClassUid,
@@ -91,7 +107,7 @@ export async function storeFile(assoc: ClientAssociation, f: StoreFile): Promise
     })
   }
   if (!isUncompressed(f.transferSyntaxUid)) throw new Error(`transfer syntax ${f.transferSyntaxUid} not accepted and cannot be converted`)
-  return assoc.store({ file: await readFile(f.path) })
+  return assoc.store({ file: whole ?? (await readFile(f.path)) })
 }
 
 /**
@@ -137,9 +153,15 @@ export const storeCommand: CliCommand = {
       if (batch.length === 0) continue
       const assoc = await openAssociation(values, target, contextsForFiles(batch), io)
       try {
-        for (const f of batch) {
+        // Small files are read one ahead, so that disk latency overlaps the network exchange.
+        let next = batch[0] ? prefetchFile(batch[0]) : undefined
+        for (let i = 0; i < batch.length; i++) {
+          const f = batch[i]!
+          const current = next
+          next = batch[i + 1] ? prefetchFile(batch[i + 1]!) : undefined
+          next?.catch(() => undefined)
           try {
-            const r = await storeFile(assoc, f)
+            const r = await storeFile(assoc, f, await current)
             const cat = statusCategory(r.status)
             if (cat === 'Success' || cat === 'Warning') {
               stored++
