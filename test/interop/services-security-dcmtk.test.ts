@@ -86,6 +86,9 @@ describe.skipIf(!haveDcmtk || !haveOpenssl)('dimse serve security options agains
     pki = join(tmp, 'pki')
     mkdirSync(pki)
     makePki(pki)
+    // A second, unrelated CA: its client certificate must not pass our mutual TLS.
+    mkdirSync(join(tmp, 'other'))
+    makePki(join(tmp, 'other'))
     const [s] = makeSampleInstances({ seed: 12, count: 1, sizeKb: 8 })
     sample = join(tmp, 'sample.dcm')
     writeFileSync(sample, encodeSample(s!))
@@ -117,6 +120,10 @@ describe.skipIf(!haveDcmtk || !haveOpenssl)('dimse serve security options agains
     const noCert = await run('echoscu', ['-aec', 'SECURE', '-ta', '10', '+tla', '+cf', p('ca.pem'), '127.0.0.1', port])
     expect(noCert.status, noCert.out).not.toBe(0)
     expect(noCert.out).toMatch(/TLS|handshake|Association Request Failed|connection/i)
+    // A client certificate from another CA (the client trusts our server's CA).
+    const o = (f: string): string => join(tmp, 'other', f)
+    const otherCa = await run('echoscu', ['-aec', 'SECURE', '-ta', '10', '+tls', o('client.key'), o('client.pem'), '+cf', p('ca.pem'), '127.0.0.1', port])
+    expect(otherCa.status, otherCa.out).not.toBe(0)
     // Plain TCP against the TLS port does not get an association either.
     const plain = await run('echoscu', ['-aec', 'SECURE', '-ta', '5', '-to', '5', '127.0.0.1', port])
     expect(plain.status, plain.out).not.toBe(0)
