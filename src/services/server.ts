@@ -463,6 +463,9 @@ export class Server extends EventEmitter<ServerEventMap> {
           calledAeTitle: destination!,
           ...(peer.tls ? { tls: peer.tls } : {}),
           presentationContexts: contextsForInstances(items).slice(0, 128),
+          // A destination that stops answering fails its sub-operations instead of hanging the C-MOVE.
+          ...(this.options.dimseTimeoutMs !== undefined ? { dimseTimeoutMs: this.options.dimseTimeoutMs } : {}),
+          ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
         })
       } catch (e) {
         // No sub-operation could be attempted: every one failed (PS3.4 C.4.2.1.5, C.4.2.3.1):

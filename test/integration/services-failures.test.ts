@@ -123,15 +123,18 @@ describe('dimse serve: an association aborted in the middle of a C-STORE', () =>
   })
 
   it('leaves no file and no .part behind, and the server keeps serving', async () => {
-    const ds = ct('ABORT', 512 * 512)
+    // 4 MiB of pixels; the first 2 MiB go out before the abort (more than any in-memory
+    // gathering of small instances at the SCP, so the temporary file exists by then).
+    const ds = ct('ABORT', 2048 * 1024)
     const bytes = encodeDataset(ds, TransferSyntax.ExplicitVRLittleEndian)
+    const head = 2 * 1024 * 1024
     const a = await open(running.address.port, 'ARCHIVE')
     let release!: () => void
     const hold = new Promise<void>((r) => (release = r))
     async function* body(): AsyncGenerator<Uint8Array> {
-      yield bytes.subarray(0, 64 * 1024)
+      yield bytes.subarray(0, head)
       await hold
-      yield bytes.subarray(64 * 1024)
+      yield bytes.subarray(head)
     }
     const store = a.store({ sopClassUid: SopClass.CTImageStorage, sopInstanceUid: ds.string('SOPInstanceUID')!, transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, body: body() })
     store.catch(() => undefined)
@@ -243,6 +246,26 @@ describe('C-MOVE, C-GET and C-FIND cancellation and failures', () => {
     expect(r.completed ?? 0).toBe(0)
     expect(r.failedSopInstanceUids?.slice().sort()).toEqual(moveItems.map((i) => i.sopInstanceUid).sort())
     expect((await a.echo()).status).toBe(0)
+    await a.release()
+  })
+
+  it('a destination that stops answering: the SCP DIMSE timeout fails the sub-operations instead of hanging', async () => {
+    const hangPort = await serve(new Server({ aeTitle: 'HANG', handlers: { store: () => new Promise<number>(() => undefined) } }))
+    const qrPort = await serve(new Server({
+      aeTitle: 'QR2',
+      handlers: { move: () => moveItems.slice(0, 3) },
+      peers: { HANG: { host: '127.0.0.1', port: hangPort } },
+      dimseTimeoutMs: 200,
+    }))
+    const a = await open(qrPort, 'QR2')
+    const started = Date.now()
+    const op = a.move('study', query(), { destination: 'HANG' })
+    for await (const _ of op) void _
+    const r = await op.result
+    expect(Date.now() - started).toBeLessThan(3000)
+    expect(r.status).toBe(0xa702)
+    expect(r.failed).toBe(3)
+    expect(r.failedSopInstanceUids).toEqual(moveItems.slice(0, 3).map((i) => i.sopInstanceUid))
     await a.release()
   })
 
