@@ -27,6 +27,8 @@ Run an archive: C-ECHO, C-STORE into DIR, C-FIND / C-MOVE / C-GET over the files
   --peer AE=HOST:PORT   a C-MOVE destination (repeatable)
   --max-pdu N       our maximum PDU length (default 262144)
   --max-associations N  associations at once (default 64)
+  --timeout S       ACSE timeout, and DIMSE timeout for the responses we wait for (C-GET and
+                    C-MOVE sub-operations), in seconds (default 30)
   --tls-cert F --tls-key F [--tls-ca F]   TLS (with --tls-ca: require client certificates)
   --user U --password P   require this user identity (username and passcode; PS3.7 D.3.3.7):
                     associations without it, or with another one, get A-ASSOCIATE-RJ
@@ -43,6 +45,7 @@ const OPTIONS = {
   peer: { type: 'string', multiple: true },
   'max-pdu': { type: 'string' },
   'max-associations': { type: 'string' },
+  timeout: { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'tls-ca': { type: 'string' },
@@ -95,6 +98,7 @@ export async function startServe(args: string[], io: CliIo): Promise<RunningServ
     if (!values.quiet) io.stdout(`${new Date().toISOString()} ${line}\n`)
   }
   const aet = values.aet ?? 'DIMSE'
+  const timeoutMs = numberOption(values.timeout, 'timeout', 30) * 1000
   const tls =
     values['tls-cert'] && values['tls-key']
       ? {
@@ -124,6 +128,8 @@ export async function startServe(args: string[], io: CliIo): Promise<RunningServ
     peers,
     maxPduLength: numberOption(values['max-pdu'], 'max-pdu', 262144),
     maxAssociations: numberOption(values['max-associations'], 'max-associations', 64),
+    timeouts: { acseMs: timeoutMs, connectMs: timeoutMs },
+    dimseTimeoutMs: timeoutMs,
     ...(tls ? { tls } : {}),
     ...(values.user !== undefined
       ? {

@@ -428,3 +428,36 @@ describe.skipIf(!haveDcmtk)('dimse serve under movescu: a destination that refus
     expect(r.out).toMatch(/\(0008,0058\)/)
   })
 })
+
+describe('dimse serve --timeout', () => {
+  it('a C-MOVE destination that stops answering fails the sub-operations after the DIMSE timeout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dimse-serve-timeout-'))
+    const hangPort = await serve(new Server({ aeTitle: 'HANG', handlers: { store: () => new Promise<number>(() => undefined) } }))
+    const running = await startServe(['--storage', dir, '--port', '0', '--aet', 'ARCHIVE', '--quiet', '--timeout', '0.3', '--peer', `HANG=127.0.0.1:${hangPort}`], { stdout: () => undefined, stderr: () => undefined })
+    try {
+      const a = await open(running.address.port, 'ARCHIVE')
+      const study = generateUid()
+      const uids: string[] = []
+      for (let i = 0; i < 2; i++) {
+        const ds = ct('TO')
+        ds.set('StudyInstanceUID', 'UI', [study])
+        uids.push(ds.string('SOPInstanceUID')!)
+        expect((await a.store({ dataset: ds })).status).toBe(0)
+      }
+      const q = new Dataset()
+      q.set('QueryRetrieveLevel', 'CS', ['STUDY'])
+      q.set('StudyInstanceUID', 'UI', [study])
+      const started = Date.now()
+      const op = a.move('study', q, { destination: 'HANG' })
+      for await (const _ of op) void _
+      const r = await op.result
+      expect(Date.now() - started).toBeLessThan(3000)
+      expect(r.status).toBe(0xa702)
+      expect(r.failedSopInstanceUids?.slice().sort()).toEqual(uids.sort())
+      await a.release()
+    } finally {
+      await running.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
