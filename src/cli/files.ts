@@ -4,7 +4,7 @@
  * leaves no partial file.
  * @module
  */
-import { createWriteStream } from 'node:fs'
+import { closeSync, createWriteStream, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { rm, rename, mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { once } from 'node:events'
@@ -14,6 +14,22 @@ import type { StoreRequest } from '../services/index.js'
 
 /** Folders already created by writeInstance. */
 const knownDirs = new Set<string>()
+
+/** Instances up to this size are written with one synchronous open/write/close (see writeInstance). */
+const SMALL_INSTANCE_BYTES = 1024 * 1024
+
+/** Write `parts` as the whole content of a new file, synchronously. */
+function writeWholeSync(path: string, parts: readonly Uint8Array[]): void {
+  const fd = openSync(path, 'w')
+  try {
+    for (const p of parts) {
+      let off = 0
+      while (off < p.length) off += writeSync(fd, p, off, p.length - off)
+    }
+  } finally {
+    closeSync(fd)
+  }
+}
 
 /** A UID as a file name (UIDs are digits and dots; anything else is replaced). */
 export function safeName(uid: string): string {
@@ -33,6 +49,41 @@ export async function writeInstance(path: string, rq: StoreRequest, onChunk?: (c
     knownDirs.add(dir)
   }
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.part`
+  const meta = encodeFileMetaHeader({
+    sopClassUid: rq.sopClassUid,
+    sopInstanceUid: rq.sopInstanceUid,
+    transferSyntaxUid: rq.transferSyntaxUid,
+    sourceAeTitle: rq.callingAeTitle,
+  })
+  // Small instances (most of them) are gathered and written in one go: open, write, close and
+  // rename as four asynchronous file operations cost four event-loop wake-ups each, which on a
+  // busy machine made the store of a 512 KiB instance take ~17 ms at the SCP. A write of at most
+  // SMALL_INSTANCE_BYTES to the page cache blocks the loop for well under a millisecond.
+  const data = rq.data[Symbol.asyncIterator]()
+  const first: Uint8Array[] = []
+  let firstBytes = 0
+  let ended = false
+  while (firstBytes < SMALL_INSTANCE_BYTES) {
+    const r = await data.next()
+    if (r.done) {
+      ended = true
+      break
+    }
+    onChunk?.(r.value)
+    first.push(r.value)
+    firstBytes += r.value.length
+  }
+  if (ended) {
+    try {
+      writeWholeSync(tmp, [meta, ...first])
+      renameSync(tmp, path)
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') knownDirs.delete(dir) // folder removed meanwhile
+      rmSync(tmp, { force: true })
+      throw e
+    }
+    return
+  }
   // A 1 MiB buffer lets chunks that arrive while a write is in flight go out together (writev)
   // instead of one write per PDU.
   const out = createWriteStream(tmp, { highWaterMark: 1024 * 1024 })
@@ -43,14 +94,13 @@ export async function writeInstance(path: string, rq: StoreRequest, onChunk?: (c
     writeError ??= e
   })
   try {
-    const ok = out.write(encodeFileMetaHeader({
-      sopClassUid: rq.sopClassUid,
-      sopInstanceUid: rq.sopInstanceUid,
-      transferSyntaxUid: rq.transferSyntaxUid,
-      sourceAeTitle: rq.callingAeTitle,
-    }))
-    if (!ok) await once(out, 'drain')
-    for await (const chunk of rq.data) {
+    out.write(meta)
+    for (const chunk of first) out.write(chunk)
+    if (out.writableNeedDrain) await once(out, 'drain')
+    for (;;) {
+      const r = await data.next()
+      if (r.done) break
+      const chunk = r.value
       if (writeError) throw writeError
       onChunk?.(chunk)
       // Chunks are views of PDU buffers that are not reused: safe to queue without copying.
