@@ -398,7 +398,7 @@ export class Server extends EventEmitter<ServerEventMap> {
       await send(cFindRsp({ ...base, status: Status.SopClassNotSupported }))
       return Status.SopClassNotSupported
     }
-    const identifier = decodeDataset(r.dataset ?? new Uint8Array(0), ctx.transferSyntax).dataset
+    const identifier = decodeIdentifier(r.dataset, ctx.transferSyntax)
     const answers = handler({ ...this.#origin(channel.association), command, sopClassUid: command.affectedSopClassUid, identifier, signal })
     for await (const a of answers as AsyncIterable<FindAnswer>) {
       if (signal.aborted) break
@@ -432,7 +432,7 @@ export class Server extends EventEmitter<ServerEventMap> {
         return Status.MoveDestinationUnknown
       }
     }
-    const identifier = decodeDataset(r.dataset ?? new Uint8Array(0), ctx.transferSyntax).dataset
+    const identifier = decodeIdentifier(r.dataset, ctx.transferSyntax)
     const items = await handler({
       ...this.#origin(channel.association),
       command,
@@ -575,4 +575,16 @@ function failureResponseCommand(commandField: number, messageId: number, status:
   header(0x0902, text.length)
   out.set(text, p)
   return out
+}
+
+/**
+ * Decode a C-FIND / C-MOVE / C-GET identifier; one that cannot be decoded is answered A900
+ * (Identifier does not match SOP Class, PS3.4 C.4.1.1.4, C.4.2.1.5, C.4.3.1.5) rather than 0110.
+ */
+function decodeIdentifier(bytes: Uint8Array | undefined, transferSyntax: string): Dataset {
+  try {
+    return decodeDataset(bytes ?? new Uint8Array(0), transferSyntax).dataset
+  } catch (e) {
+    throw new StatusError(Status.IdentifierDoesNotMatchSopClass, errorComment(e))
+  }
 }

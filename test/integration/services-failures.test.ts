@@ -14,7 +14,7 @@ import {
   Client, Server, queryContexts, storageContexts, verificationContext, type ClientAssociation, type RetrieveItem,
 } from '../../src/services/index.js'
 import { Dataset, SopClass, TransferSyntax, encodeDataset, encodeFile, generateUid } from '../../src/dataset/index.js'
-import { Status, nGetRq } from '../../src/dimse/index.js'
+import { Status, cFindRq, cMoveRq, nGetRq } from '../../src/dimse/index.js'
 import { AssociationRejectedError, DicomError, StatusError } from '../../src/errors.js'
 import { startServe, type RunningServe } from '../../src/cli/serve.js'
 
@@ -266,6 +266,31 @@ describe('C-MOVE, C-GET and C-FIND cancellation and failures', () => {
     expect(r.status).toBe(0xa702)
     expect(r.failed).toBe(3)
     expect(r.failedSopInstanceUids).toEqual(moveItems.slice(0, 3).map((i) => i.sopInstanceUid))
+    await a.release()
+  })
+
+  it('an identifier that cannot be decoded: C-FIND and C-MOVE answer A900, the association goes on', async () => {
+    const a = await open(port, 'QR')
+    // Referenced Study Sequence (0008,1115) of undefined length whose content is not an Item
+    // but (0010,0010): beyond what lenient decoding recovers from (PS3.5 7.5).
+    const garbage = (ts: string): Uint8Array =>
+      new Uint8Array(
+        ts === TransferSyntax.ImplicitVRLittleEndian
+          ? [0x08, 0x00, 0x15, 0x11, 0xff, 0xff, 0xff, 0xff, 0x10, 0x00, 0x10, 0x00, 4, 0, 0, 0, 0x41, 0x41, 0x41, 0x41]
+          : [0x08, 0x00, 0x15, 0x11, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x10, 0x00, 0x10, 0x00, 4, 0, 0, 0, 0x41, 0x41, 0x41, 0x41],
+      )
+    for (const [sop, build] of [
+      [SopClass.StudyRootQueryRetrieveInformationModelFind, (id: number) => cFindRq({ messageId: id, affectedSopClassUid: SopClass.StudyRootQueryRetrieveInformationModelFind })],
+      [SopClass.StudyRootQueryRetrieveInformationModelMove, (id: number) => cMoveRq({ messageId: id, affectedSopClassUid: SopClass.StudyRootQueryRetrieveInformationModelMove, moveDestination: 'SLOWDEST' })],
+    ] as const) {
+      const ctx = a.channel.contextFor(sop)
+      const responses = []
+      for await (const r of a.channel.request(ctx.id, build(a.channel.nextMessageId()), garbage(ctx.transferSyntax))) responses.push(r)
+      expect(responses).toHaveLength(1)
+      expect(responses[0]!.command.status).toBe(0xa900)
+      expect(responses[0]!.command.errorComment).toBeTruthy()
+    }
+    expect((await a.echo()).status).toBe(0)
     await a.release()
   })
 
