@@ -15,6 +15,7 @@
 //    exit, on error and on Ctrl-C (--keep leaves the folders).
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { rmSync } from 'node:fs'
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -75,7 +76,12 @@ async function stopAll() {
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.once(sig, () => {
     console.error(`demo: ${sig}, stopping`)
-    void cleanup().finally(() => process.exit(130))
+    // The main flow may still create folders while the children stop: remove the temporary
+    // folder once more, synchronously, right before exiting.
+    void cleanup().finally(() => {
+      if (tmp && !opts.keep) rmSync(tmp, { recursive: true, force: true })
+      process.exit(130)
+    })
   })
 }
 
