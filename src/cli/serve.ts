@@ -165,6 +165,7 @@ export async function startServe(args: string[], io: CliIo): Promise<RunningServ
   return { server, archive, address, close: () => server.close({ abort: true }) }
 }
 
+/** `dimse serve`: {@link startServe}, then wait for SIGINT/SIGTERM and close. */
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'run a storage and query/retrieve SCP over a folder',
