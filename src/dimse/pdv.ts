@@ -21,6 +21,7 @@
  * offsets is enough. The assembler still accepts odd fragments from peers.
  * @module
  */
+import { concatBytes } from '../internal/bytes.js'
 import type { PDataTfPdu, Pdv } from '../pdu/types.js'
 import { PduType } from '../pdu/types.js'
 import { DicomError } from '../errors.js'
@@ -310,13 +311,4 @@ export class PdvAssembler {
 }
 
 /** One part: the view itself; several: one copy. */
-function join(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!
-  const out = new Uint8Array(length)
-  let p = 0
-  for (const part of parts) {
-    out.set(part, p)
-    p += part.length
-  }
-  return out
-}
+const join = concatBytes

@@ -187,3 +187,20 @@ export class ByteWriter {
     return this.buf.subarray(0, this.length)
   }
 }
+
+/**
+ * Join byte arrays: the array itself when there is one (no copy), else one copy of all.
+ * `length` may be given when the caller already knows the total.
+ */
+export function concatBytes(parts: readonly Uint8Array[], length?: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!
+  let n = length ?? 0
+  if (length === undefined) for (const p of parts) n += p.length
+  const out = new Uint8Array(n)
+  let off = 0
+  for (const p of parts) {
+    out.set(p, off)
+    off += p.length
+  }
+  return out
+}

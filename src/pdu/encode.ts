@@ -5,7 +5,7 @@
  * @module
  */
 import { DicomError } from '../errors.js'
-import { ByteWriter } from '../internal/bytes.js'
+import { ByteWriter, concatBytes } from '../internal/bytes.js'
 import { AE_TITLE_LENGTH, validateAeTitle } from './ae-title.js'
 import {
   ItemType,
@@ -262,17 +262,7 @@ export function encodePdu(pdu: Pdu): Uint8Array[] {
 
 /** Encode a PDU into one contiguous buffer (copies P-DATA-TF payloads; for tests and small PDUs). */
 export function encodePduToBytes(pdu: Pdu): Uint8Array {
-  const parts = encodePdu(pdu)
-  if (parts.length === 1) return parts[0]!
-  let n = 0
-  for (const p of parts) n += p.length
-  const out = new Uint8Array(n)
-  let off = 0
-  for (const p of parts) {
-    out.set(p, off)
-    off += p.length
-  }
-  return out
+  return concatBytes(encodePdu(pdu))
 }
 
 /** Total encoded length of a PDU in bytes, header included. */
