@@ -37,3 +37,5 @@ export type {
 } from './json.js'
 export { encodeFileMetaHeader } from './file-meta.js'
 export type { FileMetaInfo } from './file-meta.js'
+export { parseDA, formatDA, parseTM, formatTM, parseDT, formatDT } from './datetime.js'
+export type { DicomTime, DicomDateTime } from './datetime.js'
