@@ -378,7 +378,8 @@ export class Server extends EventEmitter<ServerEventMap> {
       if (channel.failed) return
       const status = e instanceof StatusError ? e.status : Status.ProcessingFailure
       try {
-        await reply(responseFor(command as Exclude<DimseRequest, { commandField: 0x0fff }>, status, { errorComment: errorComment(e) }))
+        const comment = errorComment(e)
+        await reply(responseFor(command as Exclude<DimseRequest, { commandField: 0x0fff }>, status, comment ? { errorComment: comment } : {}))
       } catch {
         // association gone
       }
