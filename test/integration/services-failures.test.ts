@@ -129,6 +129,8 @@ describe('dimse serve: an association aborted in the middle of a C-STORE', () =>
     const bytes = encodeDataset(ds, TransferSyntax.ExplicitVRLittleEndian)
     const head = 2 * 1024 * 1024
     const a = await open(running.address.port, 'ARCHIVE')
+    // Another association, open across the abort.
+    const other = await open(running.address.port, 'ARCHIVE')
     let release!: () => void
     const hold = new Promise<void>((r) => (release = r))
     async function* body(): AsyncGenerator<Uint8Array> {
@@ -147,11 +149,15 @@ describe('dimse serve: an association aborted in the middle of a C-STORE', () =>
     for (let i = 0; i < 100 && readdirSync(dir).length > 0; i++) await sleep(20)
     expect(readdirSync(dir)).toEqual([])
     expect(running.archive.entries.size).toBe(0)
+    expect((await other.echo()).status).toBe(0)
+    expect((await other.store({ dataset: ct('OTHER') })).status).toBe(0)
+    await other.release()
+    expect(readdirSync(dir).filter((f) => f.endsWith('.dcm'))).toHaveLength(1)
 
     const b = await open(running.address.port, 'ARCHIVE')
     expect((await b.store({ dataset: ct('AFTER') })).status).toBe(0)
     await b.release()
-    expect(readdirSync(dir).filter((f) => f.endsWith('.dcm'))).toHaveLength(1)
+    expect(readdirSync(dir).filter((f) => f.endsWith('.dcm'))).toHaveLength(2)
     expect(readdirSync(dir).filter((f) => f.endsWith('.part'))).toHaveLength(0)
   })
 })
