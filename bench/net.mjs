@@ -183,9 +183,13 @@ async function echoRun(impl) {
 // C-FIND
 
 async function startDcmqrscp(qr) {
-  const dir = join(dataDir, 'dcmqrscp')
-  rmSync(dir, { recursive: true, force: true })
-  mkdirSync(join(dir, 'db'), { recursive: true })
+  // dcmqridx gets slower as its index grows (minutes for 3,000 files): index once, reuse.
+  const dir = join(dataDir, `dcmqrscp-${QR_INSTANCES}`)
+  const indexed = existsSync(`${dir}.complete`)
+  if (!indexed) {
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(join(dir, 'db'), { recursive: true })
+  }
   const port = await freePort()
   const cfg = join(dir, 'dcmqrscp.cfg')
   writeFileSync(
@@ -193,7 +197,10 @@ async function startDcmqrscp(qr) {
     `NetworkTCPPort = ${port}\nMaxPDUSize = 16384\nMaxAssociations = 16\n\nHostTable BEGIN\nHostTable END\n\nVendorTable BEGIN\nVendorTable END\n\nAETable BEGIN\nQRSCP ${join(dir, 'db')} RW (${QR_INSTANCES + 100}, 1024mb) ANY\nAETable END\n`,
   )
   const files = readdirSync(join(qr.dir, 'files')).map((f) => join(qr.dir, 'files', f))
-  for (let i = 0; i < files.length; i += 500) await run('dcmqridx', [join(dir, 'db'), ...files.slice(i, i + 500)])
+  if (!indexed) {
+    for (let i = 0; i < files.length; i += 500) await run('dcmqridx', [join(dir, 'db'), ...files.slice(i, i + 500)])
+    writeFileSync(`${dir}.complete`, '')
+  }
   const p = start('dcmqrscp', ['-c', cfg])
   // A bare TCP probe upsets dcmqrscp 3.6.7: probe with a real association.
   for (let i = 0; ; i++) {

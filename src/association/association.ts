@@ -329,6 +329,11 @@ export class Association extends EventEmitter<AssociationEventMap> {
     return this.#lastWrite
   }
 
+  /** The largest P-DATA-TF variable field we pack several PDVs into: the peer's maximum, or 256 KiB when it sets none. */
+  get #packLimit(): number {
+    return this.peerMaxPduLength > 0 ? this.peerMaxPduLength : UNLIMITED_FRAGMENT + 6
+  }
+
   /** The largest PDV data size we may send: peer max - 6 (PDU header excluded; PDV item header 4+2). */
   get maxPdvDataLength(): number {
     return this.peerMaxPduLength > 0 ? Math.max(1, this.peerMaxPduLength - 6) : UNLIMITED_FRAGMENT
@@ -365,6 +370,17 @@ export class Association extends EventEmitter<AssociationEventMap> {
     const send = (data: Uint8Array, isCommand: boolean, isLast: boolean): Promise<void> => {
       this.#started = true
       return this.sendPData([{ contextId, isCommand, isLast, data }])
+    }
+    // PDV packing: a P-DATA-TF carries one or more PDV items (PS3.8 §9.3.5), so a command and a
+    // dataset that fit the peer's maximum PDU length together (each PDV item adds 6 bytes: item
+    // length, context ID, message control header; PS3.8 §9.3.5.1, Annex E.2) go out as one PDU
+    // and one write. Each fragment is still a whole command or dataset (even lengths).
+    if (dataset instanceof Uint8Array && command.length + dataset.length + 12 <= this.#packLimit) {
+      this.#started = true
+      return this.sendPData([
+        { contextId, isCommand: true, isLast: true, data: command },
+        { contextId, isCommand: false, isLast: true, data: dataset },
+      ])
     }
     for (let off = 0; ; off += max) {
       const end = Math.min(command.length, off + max)

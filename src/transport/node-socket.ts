@@ -56,8 +56,17 @@ function secureContextOptions(o: TlsOptions): tls.SecureContextOptions {
   return out
 }
 
+/** Corked writes are flushed at once when this many bytes wait. */
+const FLUSH_BYTES = 64 * 1024
+
 class SocketTransport extends TransportEmitter implements Transport {
   #closed = false
+  #corked = false
+  readonly #flush = (): void => {
+    if (!this.#corked) return
+    this.#corked = false
+    this.socket.uncork()
+  }
   readonly remote: string
   constructor(readonly socket: net.Socket) {
     super()
@@ -78,10 +87,16 @@ class SocketTransport extends TransportEmitter implements Transport {
     const s = this.socket
     if (this.#closed || s.destroyed || !s.writable) return Promise.reject(new DicomError('ERR_TRANSPORT', 'write on a closed transport'))
     let ok = true
-    // Header and payload as separate buffers, sent as one unit (ws sendFrame pattern).
-    s.cork()
+    // Header and payload as separate buffers, sent as one unit (ws sendFrame pattern). Writes
+    // made in the same tick share one cork, flushed on the next tick or once 64 KiB wait: many
+    // small PDUs (C-FIND responses) then leave in one writev instead of one system call each.
+    if (!this.#corked) {
+      this.#corked = true
+      s.cork()
+      process.nextTick(this.#flush)
+    }
     for (const c of chunks) if (c.length > 0) ok = s.write(c)
-    s.uncork()
+    if (s.writableLength >= FLUSH_BYTES) this.#flush()
     if (ok) return Promise.resolve()
     return new Promise((resolve, reject) => {
       const done = (err?: Error): void => {
@@ -106,9 +121,11 @@ class SocketTransport extends TransportEmitter implements Transport {
     this.socket.resume()
   }
   end(): void {
+    this.#flush()
     if (!this.#closed) this.socket.end()
   }
   destroy(error?: Error): void {
+    this.#flush() // an A-ABORT written just before must still leave
     this.socket.destroy(error)
   }
 }
