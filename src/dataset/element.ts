@@ -158,7 +158,11 @@ export function resolveTag(t: TagOrKeyword): Tag {
  * (PS3.5 §7.1), whatever the insertion order.
  */
 export class Dataset implements Iterable<DataElement> {
-  private readonly map = new Map<Tag, DataElement>()
+  // Elements are kept in a tag-sorted array while they arrive in ascending order (what decoders
+  // do; lookups then use a binary search), and in a Map once an insertion breaks that order:
+  // no Map is allocated for the many small items of a decoded sequence. At least one of the two
+  // is defined; when both are, they hold the same elements.
+  private map: Map<Tag, DataElement> | undefined = undefined
   private sorted: DataElement[] | undefined = []
   /** The value context of elements that belong to this dataset. */
   context: ValueContext
@@ -173,15 +177,37 @@ export class Dataset implements Iterable<DataElement> {
   }
 
   get size(): number {
-    return this.map.size
+    return this.sorted !== undefined ? this.sorted.length : this.map!.size
   }
 
   has(t: TagOrKeyword): boolean {
-    return this.map.has(resolveTag(t))
+    return this.get(t) !== undefined
   }
 
   get(t: TagOrKeyword): DataElement | undefined {
-    return this.map.get(resolveTag(t))
+    const tag = resolveTag(t)
+    const s = this.sorted
+    if (s === undefined) return this.map!.get(tag)
+    let lo = 0
+    let hi = s.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      const mt = s[mid]!.tag
+      if (mt === tag) return s[mid]
+      if (mt < tag) lo = mid + 1
+      else hi = mid - 1
+    }
+    return undefined
+  }
+
+  /** The Map of elements, built from the sorted list when there is none yet. */
+  private index(): Map<Tag, DataElement> {
+    if (this.map === undefined) {
+      const m = new Map<Tag, DataElement>()
+      for (const el of this.sorted!) m.set(el.tag, el)
+      this.map = m
+    }
+    return this.map
   }
 
   /**
@@ -199,26 +225,34 @@ export class Dataset implements Iterable<DataElement> {
       if (v === undefined) throw new DicomError('ERR_INVALID_ARGUMENT', `no VR given for ${formatTag(t)} and none in the dictionary`)
       el = DataElement.fromValue(t, v, value!, this.context)
     }
-    if (this.sorted !== undefined) {
+    const s = this.sorted
+    if (s !== undefined) {
       // Appending in ascending order (what decoders do) keeps the sorted list; anything else
       // (a replacement or an out-of-order tag) drops it, to be rebuilt on demand.
-      const last = this.sorted[this.sorted.length - 1]
-      if (last === undefined || last.tag < el.tag) this.sorted.push(el)
-      else this.sorted = undefined
+      const last = s[s.length - 1]
+      if (last === undefined || last.tag < el.tag) {
+        s.push(el)
+        this.map?.set(el.tag, el)
+        return this
+      }
+      this.index()
+      this.sorted = undefined
     }
-    this.map.set(el.tag, el)
+    this.map!.set(el.tag, el)
     return this
   }
 
   delete(t: TagOrKeyword): boolean {
-    const ok = this.map.delete(resolveTag(t))
-    if (ok) this.sorted = undefined
-    return ok
+    const tag = resolveTag(t)
+    if (this.get(tag) === undefined) return false
+    this.index().delete(tag)
+    this.sorted = undefined
+    return true
   }
 
   /** Elements in ascending tag order. */
   elements(): readonly DataElement[] {
-    if (this.sorted === undefined) this.sorted = [...this.map.values()].sort((x, y) => x.tag - y.tag)
+    if (this.sorted === undefined) this.sorted = [...this.map!.values()].sort((x, y) => x.tag - y.tag)
     return this.sorted
   }
 
