@@ -5,6 +5,7 @@
  * typed events.
  * @module
  */
+import { concatBytes } from '../internal/bytes.js'
 import { EventEmitter } from 'node:events'
 import {
   AbortReason,
@@ -401,7 +402,7 @@ export class Association extends EventEmitter<AssociationEventMap> {
     let parts: Uint8Array[] = []
     let partLen = 0
     const flushPart = (): Uint8Array => {
-      const frag = parts.length === 1 ? parts[0]! : concat(parts, partLen)
+      const frag = concatBytes(parts, partLen)
       parts = []
       partLen = 0
       return frag
@@ -963,15 +964,6 @@ export class Association extends EventEmitter<AssociationEventMap> {
   }
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total)
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
-}
 
 /** A human-readable description of an A-ASSOCIATE-RJ (PS3.8 Table 9-21). */
 export function describeReject(rj: { result: number; source: number; reason: number }): string {

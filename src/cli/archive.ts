@@ -4,7 +4,7 @@
  * handlers over it. Built only from the public API.
  * @module
  */
-import { open, readFile, readdir } from 'node:fs/promises'
+import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   datasetFromJson, DatasetStreamDecoder, decodeDataset, decodeFile, encodeDataset, TransferSyntax, type Dataset, type DicomJsonModel,
@@ -16,7 +16,7 @@ import {
   type FindRequest, type RetrieveItem, type RetrieveRequest, type StoreHandler,
 } from '../services/index.js'
 import { nodeDeflateCodec } from '../node/deflate.js'
-import { safeName, writeInstance } from './files.js'
+import { readPart10Header, safeName, writeInstance } from './files.js'
 
 const PIXEL_DATA = 0x7fe00010
 const SCHEDULED_PROCEDURE_STEP_SEQUENCE = 0x00400100
@@ -137,29 +137,8 @@ export class FileArchive {
 
 /** Read the header of a stored file into an index entry. */
 export async function readEntry(path: string): Promise<ArchiveEntry> {
-  const fh = await open(path, 'r')
-  let head: Uint8Array
-  let size: number
-  try {
-    size = (await fh.stat()).size
-    const n = Math.min(size, 512 * 1024)
-    head = new Uint8Array(n)
-    await fh.read(head, 0, n, 0)
-  } finally {
-    await fh.close()
-  }
-  const parse = (b: Uint8Array) => decodeFile(b, { stopBeforeTag: PIXEL_DATA, inflate: (x) => nodeDeflateCodec.inflateRaw(x) })
-  let f
-  try {
-    f = parse(head)
-  } catch (e) {
-    if (head.length === size) throw e
-    f = parse(await readFile(path))
-  }
-  const sopClassUid = f.meta.string(0x00020002) ?? f.dataset.string(0x00080016)
-  const sopInstanceUid = f.meta.string(0x00020003) ?? f.dataset.string(0x00080018)
-  if (!sopClassUid || !sopInstanceUid) throw new Error(`${path}: no SOP Class / Instance UID`)
-  return { path, sopClassUid, sopInstanceUid, transferSyntaxUid: f.transferSyntaxUid, attributes: detach(f.dataset) }
+  const h = await readPart10Header(path, PIXEL_DATA, 512 * 1024)
+  return { path, sopClassUid: h.sopClassUid, sopInstanceUid: h.sopInstanceUid, transferSyntaxUid: h.file.transferSyntaxUid, attributes: detach(h.file.dataset) }
 }
 
 /**

@@ -5,11 +5,12 @@
  * @module
  */
 import { closeSync, createWriteStream, openSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { rm, rename, mkdir } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { once } from 'node:events'
 import { finished } from 'node:stream/promises'
-import { encodeFileMetaHeader } from '../dataset/index.js'
+import { decodeFile, encodeFileMetaHeader, type DecodedFile } from '../dataset/index.js'
+import { nodeDeflateCodec } from '../node/deflate.js'
 import type { StoreRequest } from '../services/index.js'
 
 /** Folders already created by writeInstance. */
@@ -118,4 +119,42 @@ export async function writeInstance(path: string, rq: StoreRequest, onChunk?: (c
     await rm(tmp, { force: true })
     throw e
   }
+}
+
+/** A Part 10 file's header: the decoded start of the file, its size and its SOP identity. */
+export interface Part10Header {
+  file: DecodedFile
+  size: number
+  sopClassUid: string
+  sopInstanceUid: string
+}
+
+/**
+ * Decode the start of a Part 10 file up to `stopBeforeTag`: from its first `headBytes` bytes
+ * when the header fits in them, else from the whole file.
+ */
+export async function readPart10Header(path: string, stopBeforeTag: number, headBytes: number): Promise<Part10Header> {
+  const fh = await open(path, 'r')
+  let size: number
+  let head: Uint8Array
+  try {
+    size = (await fh.stat()).size
+    const n = Math.min(size, headBytes)
+    head = new Uint8Array(n)
+    await fh.read(head, 0, n, 0)
+  } finally {
+    await fh.close()
+  }
+  const parse = (bytes: Uint8Array) => decodeFile(bytes, { stopBeforeTag, inflate: (b) => nodeDeflateCodec.inflateRaw(b) })
+  let file: DecodedFile
+  try {
+    file = parse(head)
+  } catch (e) {
+    if (head.length === size) throw e
+    file = parse(await readFile(path))
+  }
+  const sopClassUid = file.meta.string(0x00020002) ?? file.dataset.string(0x00080016)
+  const sopInstanceUid = file.meta.string(0x00020003) ?? file.dataset.string(0x00080018)
+  if (!sopClassUid || !sopInstanceUid) throw new Error(`${path}: no SOP Class / SOP Instance UID`)
+  return { file, size, sopClassUid, sopInstanceUid }
 }

@@ -5,15 +5,15 @@
  * @module
  */
 import { createReadStream } from 'node:fs'
-import { open, readFile, readdir, stat } from 'node:fs/promises'
+import { readFile, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { decodeFile, isUncompressed } from '../dataset/index.js'
+import { isUncompressed } from '../dataset/index.js'
 import { statusCategory, statusDescription } from '../dimse/index.js'
 import { contextsForInstances, DEFAULT_PROPOSED_TRANSFER_SYNTAXES, type ClientAssociation, type ProposedContext } from '../services/index.js'
-import { nodeDeflateCodec } from '../node/deflate.js'
 import { CliError, type CliCommand, type CliIo } from './io.js'
 import { COMMON_OPTIONS, COMMON_USAGE, hostPort, openAssociation } from './net.js'
+import { readPart10Header } from './files.js'
 
 const usage = `usage: dimse store HOST PORT PATH... [options]
 
@@ -47,30 +47,10 @@ export async function listFiles(paths: readonly string[]): Promise<string[]> {
   return out
 }
 
-/** Read the header of a Part 10 file: the first 256 KiB, or the whole file when the header is longer. */
+/** Read the header of a Part 10 file (up to the first 256 KiB when it fits). */
 export async function readHeader(path: string): Promise<StoreFile> {
-  const fh = await open(path, 'r')
-  let size: number
-  let head: Uint8Array
-  try {
-    size = (await fh.stat()).size
-    const n = Math.min(size, 256 * 1024)
-    head = new Uint8Array(n)
-    await fh.read(head, 0, n, 0)
-  } finally {
-    await fh.close()
-  }
-  const parse = (bytes: Uint8Array) => decodeFile(bytes, { stopBeforeTag: 0x00090000, inflate: (b) => nodeDeflateCodec.inflateRaw(b) })
-  let f
-  try {
-    f = parse(head)
-  } catch {
-    f = parse(await readFile(path))
-  }
-  const sopClassUid = f.meta.string(0x00020002) ?? f.dataset.string(0x00080016)
-  const sopInstanceUid = f.meta.string(0x00020003) ?? f.dataset.string(0x00080018)
-  if (!sopClassUid || !sopInstanceUid) throw new Error('no SOP Class / SOP Instance UID')
-  return { path, size, sopClassUid, sopInstanceUid, transferSyntaxUid: f.transferSyntaxUid, datasetOffset: f.datasetOffset }
+  const h = await readPart10Header(path, 0x00090000, 256 * 1024)
+  return { path, size: h.size, sopClassUid: h.sopClassUid, sopInstanceUid: h.sopInstanceUid, transferSyntaxUid: h.file.transferSyntaxUid, datasetOffset: h.file.datasetOffset }
 }
 
 /** Contexts for a set of files (see contextsForInstances). */

@@ -4,6 +4,7 @@
  * and the status the handler answers with.
  * @module
  */
+import { concatBytes } from '../internal/bytes.js'
 import type { AcceptedContext } from '../association/negotiation.js'
 import type { Dataset } from '../dataset/element.js'
 import { decodeDataset } from '../dataset/decode.js'
@@ -55,14 +56,7 @@ export async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8A
     parts.push(c)
     n += c.length
   }
-  if (parts.length === 1) return parts[0]!
-  const out = new Uint8Array(n)
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
+  return concatBytes(parts, n)
 }
 
 /** Error Comment is LO-like: at most 64 characters (PS3.7 C.4). */
