@@ -170,9 +170,30 @@ export class DimseChannel {
     const queue = new AsyncQueue<ResponseMessage>()
     const p: Pending = { queue, timer: undefined }
     this.#pending.set(id, p)
-    this.#arm(id, p)
-    this.send(contextId, message, dataset).catch((e: unknown) => this.#finish(id, e instanceof Error ? e : new Error(String(e))))
+    const start = (): void => {
+      if (!this.#pending.has(id)) return // failed while it waited
+      this.#inFlight.add(id)
+      this.#arm(id, p)
+      this.send(contextId, message, dataset).catch((e: unknown) => this.#finish(id, e instanceof Error ? e : new Error(String(e))))
+    }
+    const limit = this.#invokeLimit()
+    if (limit > 0 && this.#inFlight.size >= limit) this.#waiting.push(start)
+    else start()
     return queue
+  }
+
+  /** Requests sent and not yet finished. */
+  readonly #inFlight = new Set<number>()
+  /** Requests held back by the asynchronous operations window, in order. */
+  #waiting: (() => void)[] = []
+
+  /**
+   * How many requests we may have outstanding: as requestor, the negotiated Maximum Number of
+   * Operations Invoked (PS3.7 D.3.3.3; 1 when not negotiated, 0 = unlimited). Requests beyond it
+   * wait, in order, until an earlier one has its final response.
+   */
+  #invokeLimit(): number {
+    return this.association.role === 'requestor' ? this.association.asyncOps.maxOperationsInvoked : 0
   }
 
   /** Send C-CANCEL-RQ for an outstanding request (PS3.7 §9.3.2.3). */
@@ -200,6 +221,10 @@ export class DimseChannel {
     this.#pending.delete(id)
     if (error) p.queue.fail(error)
     else p.queue.end()
+    if (!this.#inFlight.delete(id)) return
+    const limit = this.#invokeLimit()
+    // start() does nothing for a request that failed while it waited: keep going then
+    while (this.#waiting.length > 0 && (limit === 0 || this.#inFlight.size < limit)) this.#waiting.shift()!()
   }
 
   #failAll(e: Error): void {
