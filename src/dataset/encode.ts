@@ -67,6 +67,8 @@ export class Encoder {
   private buf: Uint8Array = EMPTY
   private dv: DataView = new DataView(EMPTY.buffer)
   private pos = 0
+  /** Length found by the last {@link Encoder.measure}, -1 when none is pending. */
+  private measured = -1
 
   constructor(explicit: boolean, littleEndian: boolean, options: EncodeOptions = {}) {
     this.explicit = explicit
@@ -76,20 +78,58 @@ export class Encoder {
     this.groups = options.groupLength ?? 'omit'
   }
 
+  /** Encode `ds` into a new buffer of exactly its encoded length. */
   encode(ds: Dataset): Uint8Array {
+    const total = this.measure(ds)
+    const out = new Uint8Array(total)
+    this.writeInto(ds, out, 0)
+    return out
+  }
+
+  /**
+   * First pass: compute every value's bytes and every length, and return the encoded length of
+   * `ds`. Must be followed by {@link Encoder.writeInto} with the same dataset, unchanged.
+   */
+  measure(ds: Dataset): number {
     this.plan = { vals: [], lens: [] }
-    // Without its own (0008,0005), a dataset's text is in the character set of its context
-    // (e.g. an item encoded on its own keeps the one inherited from its parent).
-    const ctx: ValueContext = { littleEndian: this.le, charset: ds.context.charset }
-    const total = this.measureDataset(ds, ctx, true)
-    this.buf = new Uint8Array(total)
-    this.dv = new DataView(this.buf.buffer)
-    this.pos = 0
+    this.measured = this.measureDataset(ds, this.topContext(ds), true)
+    return this.measured
+  }
+
+  /**
+   * Second pass: write `ds`, as measured by {@link Encoder.measure}, into `out` at `offset`
+   * (so that a caller can put a header before it in the same buffer). Every byte of the range
+   * is written; the rest of `out` is left untouched.
+   * @returns the offset just past the dataset.
+   * @throws DatasetEncodeError when `out` has no room for the measured length.
+   */
+  writeInto(ds: Dataset, out: Uint8Array, offset: number): number {
+    const total = this.measured
+    if (total < 0) throw new DatasetEncodeError('internal error: writeInto called before measure')
+    if (offset < 0 || out.length - offset < total) {
+      throw new DatasetEncodeError(`internal error: ${total} bytes do not fit at offset ${offset} of ${out.length}`)
+    }
+    this.buf = out
+    this.dv = new DataView(out.buffer, out.byteOffset, out.byteLength)
+    this.pos = offset
     this.vi = 0
     this.li = 0
-    this.writeDataset(ds, ctx, true)
-    if (this.pos !== total) throw new DatasetEncodeError(`internal error: wrote ${this.pos} of ${total} bytes`)
-    return this.buf
+    this.writeDataset(ds, this.topContext(ds), true)
+    this.measured = -1
+    const end = this.pos
+    this.buf = EMPTY
+    this.dv = new DataView(EMPTY.buffer)
+    this.plan = { vals: [], lens: [] }
+    if (end - offset !== total) throw new DatasetEncodeError(`internal error: wrote ${end - offset} of ${total} bytes`)
+    return end
+  }
+
+  /**
+   * Without its own (0008,0005), a dataset's text is in the character set of its context
+   * (e.g. an item encoded on its own keeps the one inherited from its parent).
+   */
+  private topContext(ds: Dataset): ValueContext {
+    return { littleEndian: this.le, charset: ds.context.charset }
   }
 
   /** The target context of a dataset: byte order, and the character set in force in it. */

@@ -174,7 +174,8 @@ export function encodeFile(dataset: Dataset, options: EncodeFileOptions = {}): U
   }
   meta.set(DataElement.fromValue(0x00020001, 'OB', new Uint8Array([0, 1]), metaCtx))
   meta.set(DataElement.fromValue(TRANSFER_SYNTAX_UID, 'UI', [ts], metaCtx))
-  const metaBody = new Encoder(true, true, { groupLength: 'omit' }).encode(meta)
+  const metaEnc = new Encoder(true, true, { groupLength: 'omit' })
+  const metaLen = metaEnc.measure(meta)
 
   let body = dataset
   if (dataset.elements().some((el) => el.tag >>> 16 === 2)) {
@@ -182,22 +183,30 @@ export function encodeFile(dataset: Dataset, options: EncodeFileOptions = {}): U
     for (const el of dataset) if (el.tag >>> 16 !== 2) body.set(el)
   }
   const info = transferSyntaxInfo(ts)
-  let data = new Encoder(info.explicitVR, info.littleEndian, options).encode(body)
-  if (info.deflated) data = deflateWith(data, options.deflate)
-
-  const out = new Uint8Array(132 + 12 + metaBody.length + data.length)
+  const dataEnc = new Encoder(info.explicitVR, info.littleEndian, options)
+  const headerLen = 132 + 12 + metaLen
+  let out: Uint8Array
+  if (info.deflated) {
+    // PS3.5 §A.5: the deflated stream is a new buffer anyway; copy it after the header.
+    const data = deflateWith(dataEnc.encode(body), options.deflate)
+    out = new Uint8Array(headerLen + data.length)
+    out.set(data, headerLen)
+  } else {
+    // Measure first, then write header and dataset into one buffer (no second copy).
+    out = new Uint8Array(headerLen + dataEnc.measure(body))
+    dataEnc.writeInto(body, out, headerLen)
+  }
   if (options.preamble !== undefined) out.set(options.preamble.subarray(0, 128))
   out.set(PREFIX, 128)
   // (0002,0000) UL, the length of the rest of the group (PS3.10 §7.1)
-  const dv = new DataView(out.buffer)
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength)
   dv.setUint16(132, 0x0002, true)
   dv.setUint16(134, 0x0000, true)
   out[136] = 0x55 // U
   out[137] = 0x4c // L
   dv.setUint16(138, 4, true)
-  dv.setUint32(140, metaBody.length, true)
-  out.set(metaBody, 144)
-  out.set(data, 144 + metaBody.length)
+  dv.setUint32(140, metaLen, true)
+  metaEnc.writeInto(meta, out, 144)
   return out
 }
 

@@ -5,13 +5,14 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import '../../../src/index.js' // node:zlib deflate codec
 import { Dataset } from '../../../src/dataset/element.js'
 import { decodeFile, decodeFileAsync, detectTransferSyntax, encodeFile } from '../../../src/dataset/part10.js'
 import { TransferSyntax } from '../../../src/dataset/transfer-syntax.js'
+import { encodeDataset } from '../../../src/dataset/encode.js'
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../../src/version.js'
 import { datasetArb, diffDatasets, implicitSequenceValue } from '../../property/arbitraries-dataset.js'
 import fc from 'fast-check'
@@ -129,6 +130,60 @@ describe.skipIf(!hasDcmtk || !hasCorpus)('we read files written by DCMTK', () =>
       }
     })
   }
+})
+
+/**
+ * encodeFile writes the header and the dataset into one buffer: its bytes must be the
+ * concatenation, built here, of the preamble, `DICM`, (0002,0000), the meta group and the
+ * dataset each encoded on its own by encodeDataset (PS3.10 §7.1).
+ */
+function expectSeparatelyEncoded(ds: Dataset, ts: string, opts: { preamble?: Uint8Array; meta?: Dataset } = {}): void {
+  const out = encodeFile(ds, { transferSyntaxUid: ts, ...opts })
+  const r = decodeFile(out)
+  const meta = new Dataset(r.meta.context)
+  for (const el of r.meta) if (el.tag !== 0x00020000) meta.set(el)
+  const body = new Dataset(ds.context)
+  for (const el of ds) if (el.tag >>> 16 !== 2) body.set(el)
+  const metaBytes = encodeDataset(meta, TransferSyntax.ExplicitVRLittleEndian)
+  const bodyBytes = encodeDataset(body, ts)
+  const pre = new Uint8Array(128)
+  if (opts.preamble !== undefined) pre.set(opts.preamble.subarray(0, 128))
+  const gl = metaBytes.length
+  const header = [...pre, 0x44, 0x49, 0x43, 0x4d, 0x02, 0x00, 0x00, 0x00, 0x55, 0x4c, 4, 0, gl & 0xff, (gl >>> 8) & 0xff, (gl >>> 16) & 0xff, gl >>> 24]
+  const expected = Buffer.concat([Buffer.from(header), Buffer.from(metaBytes), Buffer.from(bodyBytes)])
+  expect(out.length).toBe(expected.length)
+  expect(out.buffer.byteLength).toBe(out.length)
+  expect(Buffer.from(out).equals(expected), ts).toBe(true)
+}
+
+const ALL_TS = [
+  TransferSyntax.ImplicitVRLittleEndian,
+  TransferSyntax.ExplicitVRLittleEndian,
+  TransferSyntax.ExplicitVRBigEndian,
+  TransferSyntax.DeflatedExplicitVRLittleEndian,
+]
+
+describe('encodeFile = header + meta + dataset encoded separately', () => {
+  it('a built dataset in every native syntax and deflated, with a preamble and extra meta', () => {
+    const extra = new Dataset()
+    extra.set(0x00020016, 'AE', ['ODD_AE'])
+    for (const ts of ALL_TS) expectSeparatelyEncoded(sample(), ts, { preamble: new Uint8Array(128).fill(0x5a), meta: extra })
+  })
+  it.skipIf(!hasCorpus)('corpus files in their own syntax and in each native one', () => {
+    const names = readdirSync(CORPUS).filter((n) => n.endsWith('.dcm')).slice(0, 40)
+    expect(names.length).toBeGreaterThan(0)
+    for (const name of names) {
+      const f = decodeFile(readFileSync(join(CORPUS, name)))
+      for (const ts of new Set([f.transferSyntaxUid, ...ALL_TS.slice(0, 3)])) {
+        try {
+          encodeDataset(f.dataset, ts)
+        } catch {
+          continue // not representable in that syntax (e.g. a long value in a 16-bit length VR)
+        }
+        expectSeparatelyEncoded(f.dataset, ts, { meta: f.meta })
+      }
+    }
+  })
 })
 
 describe('variants found in the wild', () => {
