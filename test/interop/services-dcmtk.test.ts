@@ -9,11 +9,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import * as net from 'node:net'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { makeSampleInstances, encodeSample, type SampleInstance } from '../../src/samples/index.js'
 import { Server } from '../../src/services/index.js'
 import { Dataset } from '../../src/dataset/index.js'
+import { freePort, runCommand } from '../helpers/process.js'
 
 const root = resolve(__dirname, '../..')
 const cli = join(root, 'dist/cli.js')
@@ -25,34 +25,8 @@ if (!haveDcmtk) {
 if (!existsSync(cli)) throw new Error(`${cli} missing: run npm run build (npm test does)`)
 const env = { ...process.env, TCP_NODELAY: '1' }
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = net.createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port
-      s.close(() => res(p))
-    })
-    s.on('error', rej)
-  })
-}
 
-/**
- * Run a client to completion without blocking the event loop (the servers' log pipes must keep
- * draining while it runs).
- */
-function run(cmd: string, args: string[], timeout = 60_000): Promise<{ status: number | null; out: string }> {
-  return new Promise((res) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout)
-    child.on('close', (status) => {
-      clearTimeout(timer)
-      res({ status, out })
-    })
-  })
-}
+const run = (cmd: string, args: string[], timeout = 60_000) => runCommand(cmd, args, timeout)
 
 /** Wait until a C-ECHO to the port succeeds. */
 async function waitForEcho(port: number, aeTitle: string, ms = 15_000): Promise<void> {

@@ -13,12 +13,12 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import * as net from 'node:net'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { makeSampleInstances, encodeSample } from '../../src/samples/index.js'
 import { startServe, type RunningServe } from '../../src/cli/serve.js'
 import { echoCommand } from '../../src/cli/echo.js'
 import type { CliIo } from '../../src/cli/io.js'
+import { freePort, runCommand } from '../helpers/process.js'
 
 const haveDcmtk = spawnSync('echoscu', ['--version']).status === 0
 const haveOpenssl = spawnSync('openssl', ['version']).status === 0
@@ -28,30 +28,8 @@ if (!haveDcmtk || !haveOpenssl) {
 }
 const env = { ...process.env, TCP_NODELAY: '1' }
 
-function run(cmd: string, args: string[], timeout = 30_000): Promise<{ status: number | null; out: string }> {
-  return new Promise((res) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout)
-    child.on('close', (status) => {
-      clearTimeout(timer)
-      res({ status, out })
-    })
-  })
-}
+const run = (cmd: string, args: string[], timeout = 30_000) => runCommand(cmd, args, timeout)
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = net.createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port
-      s.close(() => res(p))
-    })
-    s.on('error', rej)
-  })
-}
 
 /** A throwaway CA with a server and a client certificate (SAN IP 127.0.0.1). */
 function makePki(dir: string): void {

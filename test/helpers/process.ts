@@ -1,0 +1,38 @@
+/**
+ * Child processes and ports for tests that run real peers (DCMTK) or our CLI.
+ */
+import { spawn } from 'node:child_process'
+import * as net from 'node:net'
+
+/** DCMTK's Debian build leaves Nagle on unless told otherwise (see ../shared/PEERS.md). */
+export const peerEnv: NodeJS.ProcessEnv = { ...process.env, TCP_NODELAY: '1' }
+
+/** A free TCP port on 127.0.0.1 (bound, read, released). */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = net.createServer()
+    s.on('error', rej)
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port
+      s.close(() => res(p))
+    })
+  })
+}
+
+/**
+ * Run a command to completion without blocking the event loop (servers started by the same test
+ * keep their output pipes drained meanwhile); stdout and stderr are joined. Killed after `timeout`.
+ */
+export function runCommand(cmd: string, args: string[], timeout = 60_000, env: NodeJS.ProcessEnv = peerEnv): Promise<{ status: number | null; out: string }> {
+  return new Promise((res) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout)
+    child.on('close', (status) => {
+      clearTimeout(timer)
+      res({ status, out })
+    })
+  })
+}
