@@ -35,6 +35,7 @@ import {
   type ExtendedNegotiation,
   type PDataTfPdu,
   type Pdu,
+  type PduFrame,
   type Pdv,
   type UserIdentityRq,
 } from '../pdu/types.js'
@@ -209,7 +210,7 @@ export class Association extends EventEmitter<AssociationEventMap> {
   #release: Deferred<void> | undefined
   #abortError: AssociationAbortedError | undefined
   #lastWrite: Promise<void> = Promise.resolve()
-  #inbox: { type: number; body: Uint8Array }[] = []
+  #inbox: PduFrame[] = []
   #paused = false
   #processing = false
   #readFailed = false
@@ -534,7 +535,7 @@ export class Association extends EventEmitter<AssociationEventMap> {
           return
         }
         try {
-          this.#emitPdu('received', pdu, frame.body.length + 6)
+          this.#emitPdu('received', pdu, (frame.bodyLength ?? frame.body.length) + 6)
           this.#onPdu(pdu)
         } catch (e) {
           // A throwing event listener must not escape into the transport's event loop (it would

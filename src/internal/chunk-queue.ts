@@ -64,6 +64,34 @@ export class ChunkQueue {
     return out
   }
 
+  /**
+   * Remove the next `n` bytes (n ≤ length) and return them as views into the pushed chunks, in
+   * order, without copying (empty array for n = 0).
+   */
+  consumeViews(n: number): Uint8Array[] {
+    if (n > this.length || n < 0) throw new RangeError(`consumeViews(${n}) with ${this.length} buffered`)
+    this.length -= n
+    const out: Uint8Array[] = []
+    while (n > 0) {
+      const ch = this.chunks[this.head]!
+      if (n >= ch.length) {
+        out.push(ch)
+        n -= ch.length
+        this.dropHead()
+      } else {
+        out.push(ch.subarray(0, n))
+        this.chunks[this.head] = ch.subarray(n)
+        n = 0
+      }
+    }
+    return out
+  }
+
+  /** True when the next `n` bytes (n ≤ length) lie inside the first chunk. */
+  firstHolds(n: number): boolean {
+    return n === 0 || (this.head < this.chunks.length && n <= this.chunks[this.head]!.length)
+  }
+
   private dropHead(): void {
     this.head++
     if (this.head === this.chunks.length) {

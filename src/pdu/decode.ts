@@ -336,7 +336,8 @@ function fixedFour(ctx: Ctx, body: Uint8Array, what: string): void {
 
 /**
  * Decode a framed PDU (as produced by {@link PduFramer}). P-DATA-TF PDV data are views into
- * `frame.body`, not copies.
+ * `frame.body`, not copies; a frame carrying already decoded `pdvs` (a P-DATA-TF the framer
+ * split across chunks) returns those without touching `frame.body`.
  *
  * Protocol version is returned as is: per PS3.8 Table 9-11 an acceptor only tests bit 0 and, if
  * it is clear, answers A-ASSOCIATE-RJ (source 2, reason 2) rather than aborting.
@@ -348,8 +349,9 @@ function fixedFour(ctx: Ctx, body: Uint8Array, what: string): void {
  */
 export function decodePdu(frame: PduFrame): Pdu {
   const ctx = new Ctx(frame.type)
-  const body = frame.body
   try {
+    if (frame.type === PduType.PDataTf && frame.pdvs !== undefined) return { type: PduType.PDataTf, pdvs: frame.pdvs }
+    const body = frame.body
     switch (frame.type) {
       case PduType.AssociateRq:
         return decodeAssociate(ctx, body, true)

@@ -6,8 +6,9 @@
  */
 import { AbortReason, DicomError, PduError } from '../errors.js'
 import { ChunkQueue } from '../internal/chunk-queue.js'
+import { concatBytes } from '../internal/bytes.js'
 import { PDU_HEADER_LENGTH, isKnownPduType } from './decode.js'
-import { PduType, type PduFrame } from './types.js'
+import { PduType, type PduFrame, type Pdv } from './types.js'
 
 /** Default cap on the length of PDUs other than P-DATA-TF (A-ASSOCIATE-RQ/AC in practice): 1 MiB. */
 export const DEFAULT_MAX_CONTROL_PDU_LENGTH = 1024 * 1024
@@ -37,7 +38,10 @@ function checkLimit(v: number, what: string): number {
 /**
  * Turns a byte stream into {@link PduFrame}s. Accepts arbitrary chunking (partial headers, many
  * PDUs per chunk). A frame's body is a view into the pushed chunk when the PDU lies within one
- * chunk, otherwise one copy of exactly that PDU body.
+ * chunk. A well-formed P-DATA-TF straddling chunks is not copied: its frame carries the decoded
+ * PDVs (`pdvs`) as views into the chunks, and its `body` is only built on access. Any other PDU
+ * straddling chunks (or a malformed P-DATA-TF, left for {@link decodePdu} to report) is one copy
+ * of exactly that PDU body.
  *
  * After it throws, the framer stays failed: every later `push` throws the same error.
  *
@@ -89,9 +93,17 @@ export class PduFramer {
           this.queue.consume(PDU_HEADER_LENGTH)
           this.pending = { type, length }
         }
-        if (this.queue.length < this.pending.length) break
-        out.push({ type: this.pending.type, body: this.queue.consume(this.pending.length) })
+        const { type, length } = this.pending
+        if (this.queue.length < length) break
         this.pending = undefined
+        if (type === PduType.PDataTf && !this.queue.firstHolds(length)) {
+          // Zero-copy path: a P-DATA-TF body need not be contiguous, only its PDV data.
+          const parts = this.queue.consumeViews(length)
+          const pdvs = splitPdvs(parts)
+          out.push(pdvs !== undefined ? new SplitPDataFrame(parts, length, pdvs) : { type, body: concatBytes(parts, length) })
+        } else {
+          out.push({ type, body: this.queue.consume(length) })
+        }
       }
     } catch (e) {
       if (e instanceof PduError) this.failed = e
@@ -119,4 +131,75 @@ export class PduFramer {
       throw new PduError(`PDU length ${length} should be 4`, { pduType: type, offset: 2, abortReason: AbortReason.InvalidPduParameterValue })
     }
   }
+}
+
+/** A P-DATA-TF frame whose PDVs were decoded across chunks; `body` is joined only on demand. */
+class SplitPDataFrame implements PduFrame {
+  readonly type = PduType.PDataTf
+  #parts: Uint8Array[] | undefined
+  #body: Uint8Array | undefined
+  constructor(
+    parts: Uint8Array[],
+    readonly bodyLength: number,
+    readonly pdvs: Pdv[],
+  ) {
+    this.#parts = parts
+  }
+  get body(): Uint8Array {
+    if (this.#body === undefined) {
+      this.#body = concatBytes(this.#parts!, this.bodyLength)
+      this.#parts = undefined
+    }
+    return this.#body
+  }
+}
+
+/**
+ * Decode the PDV items of a P-DATA-TF body given as consecutive pieces, without copying data.
+ * Applies the same checks as `decodePdu` (PS3.8 §9.3.5, Tables 9-22/9-23: each item has a 6-byte
+ * header, a length ≥ 2 that fits the bytes left, at least one item) and returns undefined when
+ * one fails, so the caller hands the joined body to `decodePdu` to report the exact error.
+ */
+function splitPdvs(parts: Uint8Array[]): Pdv[] | undefined {
+  let total = 0
+  for (const p of parts) total += p.length
+  let pi = 0
+  let off = 0
+  const byte = (): number => {
+    while (off >= parts[pi]!.length) {
+      pi++
+      off = 0
+    }
+    return parts[pi]![off++]!
+  }
+  const pdvs: Pdv[] = []
+  let remaining = total
+  while (remaining > 0) {
+    if (remaining < 6) return undefined
+    const len = ((byte() << 24) | (byte() << 16) | (byte() << 8) | byte()) >>> 0
+    if (len < 2 || len > remaining - 4) return undefined
+    const contextId = byte()
+    const mch = byte()
+    const isCommand = (mch & 0x01) !== 0 // Annex E.2: bits 2-7 are not tested
+    const isLast = (mch & 0x02) !== 0
+    remaining -= 4 + len
+    let n = len - 2
+    if (n === 0) {
+      pdvs.push({ contextId, isCommand, isLast, data: new Uint8Array(0) })
+      continue
+    }
+    while (n > 0) {
+      while (off >= parts[pi]!.length) {
+        pi++
+        off = 0
+      }
+      const p = parts[pi]!
+      const k = Math.min(n, p.length - off)
+      n -= k
+      // A PDV split over chunks becomes several PDVs; only the last piece keeps `isLast`.
+      pdvs.push({ contextId, isCommand, isLast: n === 0 ? isLast : false, data: p.subarray(off, off + k) })
+      off += k
+    }
+  }
+  return pdvs.length > 0 ? pdvs : undefined
 }

@@ -304,4 +304,14 @@ export interface PduFrame {
   type: number
   /** The PDU body (after the 6-byte header). */
   body: Uint8Array
+  /**
+   * P-DATA-TF only, set by the framer when the body straddled received chunks: the PDV items,
+   * already checked and decoded, whose data are views into those chunks. A PDV whose data
+   * straddled chunks appears as several consecutive `Pdv`s with the same context and command
+   * bit, only the last carrying the PDV's `isLast`. When present, `body` is only a lazily built
+   * copy (made on first access) and {@link bodyLength} gives its length without building it.
+   */
+  readonly pdvs?: Pdv[]
+  /** Length of `body`; set together with {@link pdvs}. */
+  readonly bodyLength?: number
 }

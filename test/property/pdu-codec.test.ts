@@ -1,7 +1,39 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { decodePdu, encodePdu, encodePduToBytes, PduError, PduFramer, PduType, type PduFrame } from '../../src/pdu/index.js'
+import { decodePdu, encodePdu, encodePduToBytes, PduError, PduFramer, PduType, type Pdu, type PduFrame, type Pdv } from '../../src/pdu/index.js'
 import { pduArb, plainPdu } from './arbitraries-pdu.js'
+
+/**
+ * Join consecutive PDVs of one command or dataset (same context and command bit) up to the one
+ * flagged last, so that a PDV split into pieces compares equal to the whole PDV.
+ */
+function joinPerMessage(pdvs: readonly Pdv[]): { contextId: number; isCommand: boolean; isLast: boolean; data: number[] }[] {
+  const out: { contextId: number; isCommand: boolean; isLast: boolean; data: number[] }[] = []
+  let open: (typeof out)[number] | undefined
+  for (const p of pdvs) {
+    if (open !== undefined && (open.contextId !== p.contextId || open.isCommand !== p.isCommand)) open = undefined
+    if (open === undefined) {
+      open = { contextId: p.contextId, isCommand: p.isCommand, isLast: false, data: [] }
+      out.push(open)
+    }
+    open.data.push(...p.data)
+    if (p.isLast) {
+      open.isLast = true
+      open = undefined
+    }
+  }
+  return out
+}
+
+/** All PDVs of the P-DATA-TF PDUs in `pdus`, in order. */
+function allPdvs(pdus: readonly Pdu[]): Pdv[] {
+  return pdus.flatMap((p) => (p.type === PduType.PDataTf ? p.pdvs : []))
+}
+
+/** The non-P-DATA PDUs, as plain objects. */
+function controlPdus(pdus: readonly Pdu[]): unknown[] {
+  return pdus.filter((p) => p.type !== PduType.PDataTf).map(plainPdu)
+}
 
 function frameOf(b: Uint8Array): PduFrame {
   return { type: b[0]!, body: b.subarray(6) }
@@ -53,7 +85,46 @@ describe('PDU codec properties', () => {
         }
         expect(framer.bufferedBytes).toBe(0)
         expect(frames.map((f) => [f.type, Array.from(f.body)])).toEqual(encoded.map((b) => [b[0], Array.from(b.subarray(6))]))
-        expect(frames.map((f) => plainPdu(decodePdu(f)))).toEqual(pdus.map(plainPdu))
+        const decoded = frames.map(decodePdu)
+        expect(decoded.map((p) => p.type)).toEqual(pdus.map((p) => p.type))
+        expect(controlPdus(decoded)).toEqual(controlPdus(pdus))
+        // P-DATA-TF frames split across chunks may carry a PDV as several pieces.
+        expect(joinPerMessage(allPdvs(decoded))).toEqual(joinPerMessage(allPdvs(pdus)))
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('PDVs from a split stream, joined per message, equal the PDVs from whole frames, and are views of the chunks', () => {
+    const pdataArb = pduArb.filter((p) => p.type === PduType.PDataTf)
+    fc.assert(
+      fc.property(fc.array(pdataArb, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 20 }), (pdus, cuts) => {
+        const encoded = pdus.map(encodePduToBytes)
+        const stream = Uint8Array.from(encoded.flatMap((b) => Array.from(b)))
+        const points = [...new Set(cuts.map((c) => c % (stream.length + 1))), 0, stream.length].sort((a, b) => a - b)
+        const whole = encoded.map((b) => decodePdu(frameOf(b)))
+        const framer = new PduFramer({ maxPduLength: 0 })
+        const split: Pdu[] = []
+        const chunkBuffers = new Set<ArrayBufferLike>()
+        for (let i = 1; i < points.length; i++) {
+          const chunk = stream.slice(points[i - 1], points[i]) // a fresh buffer per chunk, as a socket gives
+          chunkBuffers.add(chunk.buffer)
+          for (const f of framer.push(chunk)) {
+            const pdu = decodePdu(f)
+            if (f.pdvs !== undefined) {
+              expect(f.bodyLength).toBe(encoded[split.length]!.length - 6)
+              for (const pdv of f.pdvs) if (pdv.data.length > 0) expect(chunkBuffers.has(pdv.data.buffer)).toBe(true)
+            }
+            split.push(pdu)
+          }
+        }
+        expect(split).toHaveLength(pdus.length)
+        expect(joinPerMessage(allPdvs(split))).toEqual(joinPerMessage(allPdvs(whole)))
+        // Per PDU too: each frame's pieces join to exactly its PDVs, with no piece flagged last early.
+        for (let k = 0; k < pdus.length; k++) {
+          expect(joinPerMessage(allPdvs([split[k]!]))).toEqual(joinPerMessage(allPdvs([whole[k]!])))
+          expect(allPdvs([split[k]!]).filter((p) => p.isLast).length).toBe(allPdvs([whole[k]!]).filter((p) => p.isLast).length)
+        }
       }),
       { numRuns: 300 },
     )
