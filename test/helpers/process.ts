@@ -36,3 +36,23 @@ export function runCommand(cmd: string, args: string[], timeout = 60_000, env: N
     })
   })
 }
+
+/**
+ * Wait until something accepts TCP connections on 127.0.0.1:`port` (not for dcmqrscp 3.6.7,
+ * which a bare probe can crash later on: probe it with a C-ECHO instead).
+ */
+export async function waitForPort(port: number, ms = 10_000, what = 'server'): Promise<void> {
+  const end = Date.now() + ms
+  for (;;) {
+    const ok = await new Promise<boolean>((res) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy()
+        res(true)
+      })
+      s.on('error', () => res(false))
+    })
+    if (ok) return
+    if (Date.now() > end) throw new Error(`${what} did not listen on port ${port}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}

@@ -12,6 +12,7 @@ import {
 } from '../../../src/dimse/index.js'
 import type { AssembledMessage, DimseMessage } from '../../../src/dimse/index.js'
 import { TestPeer, associateRq, freePort, pDataTf, parseAc } from './ul-client.js'
+import { waitForPort } from '../../helpers/process.js'
 
 const SAMPLE_CFG = '/etc/dcmtk/dcmpstat.cfg'
 const have = spawnSync('dcmprscp', ['--version']).status === 0 && existsSync(SAMPLE_CFG)
@@ -46,15 +47,7 @@ describe.skipIf(!have)('DIMSE-N messages against DCMTK dcmprscp', () => {
     expect(cfg).toContain(`Port = ${port}`)
     writeFileSync(join(dir, 'pr.cfg'), cfg)
     proc = spawn('dcmprscp', ['-c', 'pr.cfg', '-p', 'IHEFULL'], { cwd: dir, env: { ...process.env, TCP_NODELAY: '1' }, stdio: 'ignore' })
-    for (let i = 0; i < 100; i++) {
-      const ok = await new Promise<boolean>((r) => {
-        const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true) })
-        s.on('error', () => r(false))
-      })
-      if (ok) return
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    throw new Error('dcmprscp did not start')
+    await waitForPort(port, 5000, 'dcmprscp')
   })
 
   afterAll(() => {

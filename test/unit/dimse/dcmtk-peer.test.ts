@@ -15,6 +15,7 @@ import {
 import type { AssembledMessage } from '../../../src/dimse/index.js'
 import { TestPeer, associateRq, freePort, pDataTf, parseAc } from './ul-client.js'
 import { CORPUS_DIR } from '../../helpers/corpus.js'
+import { waitForPort } from '../../helpers/process.js'
 
 const CORPUS = `${CORPUS_DIR}/files`
 const haveDcmtk = spawnSync('storescp', ['--version']).status === 0
@@ -56,15 +57,7 @@ describe.skipIf(!haveDcmtk)('DIMSE messages against DCMTK storescp', () => {
     dir = mkdtempSync(join(tmpdir(), 'dimse-storescp-'))
     port = await freePort()
     proc = spawn('storescp', [...(process.env.DIMSE_DEBUG ? ['-d'] : []), '-aet', 'STORESCP', '+B', '-od', dir, '-pdu', '16384', String(port)], { env: { ...process.env, TCP_NODELAY: '1' }, stdio: process.env.DIMSE_DEBUG ? ['ignore', 'inherit', 'inherit'] : 'ignore' })
-    for (let i = 0; i < 100; i++) {
-      const ok = await new Promise<boolean>((r) => {
-        const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true) })
-        s.on('error', () => r(false))
-      })
-      if (ok) return
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    throw new Error('storescp did not start')
+    await waitForPort(port, 5000, 'storescp')
   })
 
   afterAll(() => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createConnection, createServer } from 'node:net'
+import { freePort, waitForPort } from '../../helpers/process.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeSampleInstances, encodeSample } from '../../../src/samples/index.js'
@@ -21,30 +21,6 @@ if (!available) console.warn('dcmqrscp/findscu/dcmqridx (DCMTK) not found: skipp
 const env = { ...process.env, TCP_NODELAY: '1' }
 const samples = makeSampleInstances({ count: 30, seed: 'qr', sizeKb: 2 })
 const datasets = samples.map((s) => s.dataset)
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-async function waitForPort(port: number, ms: number): Promise<void> {
-  const end = Date.now() + ms
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true) })
-      s.once('error', () => resolve(false))
-    })
-    if (ok) return
-    if (Date.now() > end) throw new Error(`dcmqrscp did not listen on ${port}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 describe.skipIf(!available)('C-FIND matching agrees with dcmqrscp', () => {
   let dir = ''
@@ -85,7 +61,7 @@ describe.skipIf(!available)('C-FIND matching agrees with dcmqrscp', () => {
     scp = spawn('dcmqrscp', ['-c', join(dir, 'qr.cfg')], { env, stdio: ['ignore', 'ignore', 'pipe'] })
     scp.stderr!.setEncoding('utf8').on('data', (d: string) => { scpLog += d })
     scp.on('exit', (code) => { scpLog += `\n[dcmqrscp exited with ${code}]` })
-    await waitForPort(port, 10_000)
+    await waitForPort(port, 10_000, 'dcmqrscp')
   })
 
   afterAll(() => {

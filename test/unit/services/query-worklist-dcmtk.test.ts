@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createConnection, createServer } from 'node:net'
+import { freePort, waitForPort } from '../../helpers/process.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeFile, encodeFile, Dataset, DataElement } from '../../../src/dataset/index.js'
@@ -58,29 +58,6 @@ const items = spec.map(([id, name, aet, modality, date, time, physician]) =>
   ),
 )
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
-async function waitForPort(port: number, ms: number): Promise<void> {
-  const end = Date.now() + ms
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true) })
-      s.once('error', () => resolve(false))
-    })
-    if (ok) return
-    if (Date.now() > end) throw new Error(`wlmscpfs did not listen on ${port}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
 describe.skipIf(!available)('worklist matching agrees with wlmscpfs', () => {
   let dir = ''
   let port = 0
@@ -95,7 +72,7 @@ describe.skipIf(!available)('worklist matching agrees with wlmscpfs', () => {
     items.forEach((item, i) => writeFileSync(join(ae, `item${i + 1}.wl`), encodeFile(item)))
     port = await freePort()
     scp = spawn('wlmscpfs', ['-dfp', join(dir, 'data'), '-dfr', String(port)], { env, stdio: 'ignore' })
-    await waitForPort(port, 10_000)
+    await waitForPort(port, 10_000, 'wlmscpfs')
   })
   afterAll(() => {
     if (scp?.pid !== undefined) scp.kill('SIGTERM')
