@@ -6,7 +6,7 @@
  */
 import { Association, type AssociationRequestOptions } from '../association/association.js'
 import type { AcceptedContext, ProposedContext } from '../association/negotiation.js'
-import type { Dataset } from '../dataset/element.js'
+import { Dataset } from '../dataset/element.js'
 import { decodeDataset } from '../dataset/decode.js'
 import { encodeDataset } from '../dataset/encode.js'
 import { decodeFile } from '../dataset/part10.js'
@@ -164,7 +164,7 @@ export class ClientAssociation {
   find(model: QueryModel | string, query: Dataset, options: QueryOptions = {}): PendingOperation<FindMatch, OperationResult> {
     const sop = sopClassOf(model, 'find')
     return this.#pendingOp(sop, query, options, (id) => cFindRq({ messageId: id, affectedSopClassUid: sop, ...prio(options) }), (r, ts) => ({
-      identifier: r.dataset ? decodeDataset(r.dataset, ts).dataset : emptyDataset(),
+      identifier: r.dataset ? decodeDataset(r.dataset, ts).dataset : new Dataset(),
       status: r.command.status,
     }))
   }
@@ -460,10 +460,6 @@ async function unaryRequest(channel: DimseChannel, contextId: number, rq: DimseR
 
 function prio(o: QueryOptions): { priority?: number } {
   return o.priority !== undefined ? { priority: o.priority } : {}
-}
-
-function emptyDataset(): Dataset {
-  return decodeDataset(new Uint8Array(0), '1.2.840.10008.1.2').dataset
 }
 
 function toResult(r: ResponseMessage, ts: string): OperationResult {
