@@ -429,7 +429,7 @@ export class DatasetParser {
       }
       ds.set(DataElement.fromValue(tag, 'SQ', items, ctx))
     } else {
-      ds.set(DataElement.fromBytes(tag, vr, new Uint8Array(this.buf, this.base + p, len), ctx))
+      ds.set(DataElement.fromSource(tag, vr, this.b, p, len, ctx))
     }
     return p + len
   }

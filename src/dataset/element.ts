@@ -9,7 +9,7 @@ import type { Tag } from './tag.js'
 import { formatTag } from './tag.js'
 import type { VR } from './vr.js'
 import { VR_INFO } from './vr.js'
-import { decodeValue, encodeValue } from './values.js'
+import { decodeValueAt, encodeValue } from './values.js'
 import { lookupTag, tagOfKeyword } from './dictionary.js'
 import { DicomError } from '../errors.js'
 
@@ -49,39 +49,72 @@ export const DEFAULT_CONTEXT: ValueContext = Object.freeze({ littleEndian: true,
 
 /** One data element: a tag, a VR and a value (decoded lazily when the element came from bytes). */
 export class DataElement {
-  readonly tag: Tag
-  readonly vr: VR
-  private _raw: Uint8Array | undefined
-  private _value: ElementValue | undefined
-  private _ctx: ValueContext
+  // Fields are declared (no class-field initialisers): the constructor is the only store of each,
+  // which keeps construction cheap for the ~10^5 elements of a large decoded tree.
+  declare readonly tag: Tag
+  declare readonly vr: VR
+  /**
+   * The raw value bytes are `_len` bytes at offset `_off` of `_src` (undefined when the element
+   * has no raw bytes). The decoder records offsets into the data it reads rather than one view
+   * per element; {@link raw} creates the view on first access and keeps it (`_src` becomes the
+   * view, `_off` 0), and {@link value} decodes straight from `_src`.
+   */
+  private declare _src: Uint8Array | undefined
+  private declare _off: number
+  private declare _len: number
+  private declare _value: ElementValue | undefined
+  private declare _ctx: ValueContext
+  private declare _undef: boolean
 
-  private constructor(tag: Tag, vr: VR, raw: Uint8Array | undefined, value: ElementValue | undefined, ctx: ValueContext) {
+  private constructor(tag: Tag, vr: VR, src: Uint8Array | undefined, off: number, len: number, value: ElementValue | undefined, ctx: ValueContext) {
     this.tag = tag
     this.vr = vr
-    this._raw = raw
+    this._src = src
+    // Offsets and lengths computed in optimised code can arrive boxed (as heap numbers) although
+    // they are small integers; `| 0` stores them as small integers, so that these fields never
+    // turn into boxed doubles (one extra heap object per element). Values of 2^31 and more (data
+    // over 2 GiB) are kept as they are.
+    this._off = off < 0x7fffffff ? off | 0 : off
+    this._len = len < 0x7fffffff ? len | 0 : len
     this._value = value
     this._ctx = ctx
+    this._undef = false
   }
 
   /**
    * For a sequence: it was read with undefined length (PS3.5 §7.5.2); the encoder keeps that
    * form when asked to preserve length forms.
    */
-  undefinedLength = false
+  get undefinedLength(): boolean {
+    return this._undef
+  }
+
+  set undefinedLength(v: boolean) {
+    this._undef = v
+  }
 
   /** An element from a decoded value. */
   static fromValue(tag: Tag, vr: VR, value: ElementValue, ctx: ValueContext = DEFAULT_CONTEXT): DataElement {
-    return new DataElement(tag, vr, undefined, value, ctx)
+    return new DataElement(tag, vr, undefined, 0, 0, value, ctx)
   }
 
   /** An element over raw value bytes (a view; not copied), decoded on first access. */
   static fromBytes(tag: Tag, vr: VR, raw: Uint8Array, ctx: ValueContext): DataElement {
-    return new DataElement(tag, vr, raw, undefined, ctx)
+    return new DataElement(tag, vr, raw, 0, raw.length, undefined, ctx)
+  }
+
+  /**
+   * An element over the `length` raw value bytes at `offset` in `source` (not copied; the view
+   * of them is created on first access). For decoders: `offset + length <= source.length`.
+   * @internal
+   */
+  static fromSource(tag: Tag, vr: VR, source: Uint8Array, offset: number, length: number, ctx: ValueContext): DataElement {
+    return new DataElement(tag, vr, source, offset, length, undefined, ctx)
   }
 
   /** The decoded value (strings, numbers, typed array, items or fragments). */
   get value(): ElementValue {
-    if (this._value === undefined) this._value = decodeValue(this.vr, this._raw!, this._ctx, this.tag)
+    if (this._value === undefined) this._value = decodeValueAt(this.vr, this._src!, this._off, this._len, this._ctx, this.tag)
     return this._value
   }
 
@@ -91,7 +124,21 @@ export class DataElement {
    * and elements built from values.
    */
   get raw(): Uint8Array | undefined {
-    return this._raw
+    const src = this._src
+    if (src === undefined || (this._off === 0 && src.length === this._len)) return src
+    const v = new Uint8Array(src.buffer, src.byteOffset + this._off, this._len)
+    this._src = v
+    this._off = 0
+    return v
+  }
+
+  /**
+   * Length in bytes of the raw value (`raw.length`, without creating the view), or -1 when the
+   * element has no raw bytes.
+   * @internal
+   */
+  get rawLength(): number {
+    return this._src === undefined ? -1 : this._len
   }
 
   /** The context the raw bytes are in. */
@@ -109,7 +156,7 @@ export class DataElement {
    * the raw bytes when they already fit, else the encoded value. Not for SQ or encapsulated data.
    */
   bytes(ctx: ValueContext = this._ctx): Uint8Array {
-    if (this._raw !== undefined && sameEncoding(this.vr, this._ctx, ctx)) return this._raw
+    if (this._src !== undefined && sameEncoding(this.vr, this._ctx, ctx)) return this.raw!
     return encodeValue(this.vr, this.value, ctx, this.tag)
   }
 
@@ -162,18 +209,22 @@ export class Dataset implements Iterable<DataElement> {
   // do; lookups then use a binary search), and in a Map once an insertion breaks that order:
   // no Map is allocated for the many small items of a decoded sequence. At least one of the two
   // is defined; when both are, they hold the same elements.
-  private map: Map<Tag, DataElement> | undefined = undefined
-  private sorted: DataElement[] | undefined = []
+  // (Declared fields, assigned once in the constructor: no class-field initialisers.)
+  private declare map: Map<Tag, DataElement> | undefined
+  private declare sorted: DataElement[] | undefined
   /** The value context of elements that belong to this dataset. */
-  context: ValueContext
+  declare context: ValueContext
   /**
    * For an item: it was read with undefined length (PS3.5 §7.5.2); the encoder keeps that form
    * when asked to preserve length forms.
    */
-  undefinedLength = false
+  declare undefinedLength: boolean
 
   constructor(context: ValueContext = DEFAULT_CONTEXT) {
+    this.map = undefined
+    this.sorted = []
     this.context = context
+    this.undefinedLength = false
   }
 
   get size(): number {

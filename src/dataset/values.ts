@@ -124,6 +124,111 @@ export function decodeValue(vr: VR, raw: Uint8Array, ctx: ValueContext, tag = 0)
   }
 }
 
+/**
+ * Decode the `len` raw bytes at `off` in `src` of an element of VR `vr` (not SQ): as
+ * {@link decodeValue} on that range, but string values in the default repertoire are read
+ * straight from `src`, without a view, a TextDecoder call or regular expressions.
+ */
+export function decodeValueAt(vr: VR, src: Uint8Array, off: number, len: number, ctx: ValueContext, tag = 0): ElementValue {
+  const kind = VR_INFO[vr].kind
+  if (kind === 'ascii' || kind === 'number-string' || kind === 'text') {
+    const v = splitPlain(vr, kind, src, off, off + len)
+    if (v !== undefined) return v
+  }
+  return decodeValue(vr, off === 0 && src.length === len ? src : new Uint8Array(src.buffer, src.byteOffset + off, len), ctx, tag)
+}
+
+/** Per VR, how padding is trimmed (PS3.5 Table 6.2-1), as in {@link trimValue}. */
+const enum Trim {
+  /** Leading and trailing spaces and NULs (AE CS DS IS DA DT TM AS). */
+  Both,
+  /** Trailing spaces and NULs (SH LO UC PN LT ST UT, and UI). */
+  Trailing,
+  /** Leading and trailing spaces only (UR). */
+  Spaces,
+}
+
+function trimOf(vr: VR): Trim {
+  switch (vr) {
+    case 'AE': case 'CS': case 'DS': case 'IS': case 'DA': case 'DT': case 'TM': case 'AS':
+      return Trim.Both
+    case 'UR':
+      return Trim.Spaces
+    default:
+      return Trim.Trailing
+  }
+}
+
+/**
+ * Strings of a value whose bytes all read as themselves: the fast path of {@link decodeValueAt}.
+ * For the `ascii` and number VRs that is any byte below 0x80 (`decodeAscii` reads bytes as
+ * Latin-1). For the text VRs, whose bytes depend on Specific Character Set (PS3.5 §6.1), it is
+ * the invariant subset that every defined term reads as ASCII: no ESC (ISO 2022 code extension,
+ * PS3.5 §6.1.2.5), no `~` (overline in JIS X 0201 romaji), `\` only as the value delimiter of
+ * multi-valued VRs (yen sign in romaji), no byte above 0x7F. Otherwise undefined (general path).
+ * Splitting on `\` and trimming as {@link splitStrings} does, on the bytes.
+ */
+function splitPlain(vr: VR, kind: 'ascii' | 'number-string' | 'text', b: Uint8Array, start: number, end: number): string[] | number[] | undefined {
+  if (start === end) return []
+  const multi = VR_INFO[vr].multiValued
+  let parts = 1
+  if (kind === 'text') {
+    for (let i = start; i < end; i++) {
+      const c = b[i]!
+      if (c >= 0x7e || c === 0x1b) return undefined
+      if (c === 0x5c) {
+        if (!multi) return undefined
+        parts++
+      }
+    }
+  } else {
+    for (let i = start; i < end; i++) {
+      const c = b[i]!
+      if (c >= 0x80) return undefined
+      if (c === 0x5c) parts++
+    }
+    if (!multi) parts = 1
+  }
+  const trim = trimOf(vr)
+  const numbers = kind === 'number-string'
+  // (separate literals for strings and numbers, so that each array keeps its own element kind)
+  const out: (string | number)[] = parts !== 1 ? new Array<string | number>(parts) : numbers ? [0] : ['']
+  let s = start
+  for (let k = 0; k < parts; k++) {
+    let e = end
+    if (k < parts - 1) {
+      e = s
+      while (b[e] !== 0x5c) e++
+    }
+    const next = e + 1
+    if (trim === Trim.Spaces) {
+      while (s < e && b[s] === 0x20) s++
+      while (e > s && b[e - 1] === 0x20) e--
+    } else {
+      if (trim === Trim.Both) while (s < e && (b[s] === 0x20 || b[s] === 0)) s++
+      while (e > s && (b[e - 1] === 0x20 || b[e - 1] === 0)) e--
+    }
+    const str = latin1Range(b, s, e)
+    out[k] = numbers ? (str === '' ? NaN : Number(str)) : str
+    s = next
+  }
+  return out as string[] | number[]
+}
+
+/** Bytes `b[s..e)` as Latin-1 characters. */
+function latin1Range(b: Uint8Array, s: number, e: number): string {
+  const n = e - s
+  if (n <= 0) return ''
+  // Up to 12 characters V8 builds flat strings by concatenation (fastest for short values);
+  // longer ones would become chains of cons strings: one native decoder call instead.
+  if (n > 12) return latin1.decode(new Uint8Array(b.buffer, b.byteOffset + s, n))
+  let r = ''
+  let i = s
+  for (; i + 4 <= e; i += 4) r += String.fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!)
+  for (; i < e; i++) r += String.fromCharCode(b[i]!)
+  return r
+}
+
 /** Typed array over bulk bytes: a view when aligned and in host order, else a converted copy. */
 function bulkView(vr: VR, raw: Uint8Array, le: boolean): ElementValue {
   const size = VR_INFO[vr].size
