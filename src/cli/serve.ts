@@ -7,7 +7,8 @@
 import { mkdir, readFile } from 'node:fs/promises'
 import { timingSafeEqual } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { Server, supportedContexts, worklistFind, type PeerAddress } from '../services/index.js'
+import { Server, supportedContexts, worklistFind, type PeerAddress, type ServerOptions } from '../services/index.js'
+import type { AcceptorPolicy, AsyncOpsWindow } from '../association/index.js'
 import { SopClass } from '../dataset/index.js'
 import { statusCategory } from '../dimse/index.js'
 import { trimAeTitle } from '../pdu/index.js'
@@ -32,6 +33,8 @@ Run an archive: C-ECHO, C-STORE into DIR, C-FIND / C-MOVE / C-GET over the files
   --tls-cert F --tls-key F [--tls-ca F]   TLS (with --tls-ca: require client certificates)
   --user U --password P   require this user identity (username and passcode; PS3.7 D.3.3.7):
                     associations without it, or with another one, get A-ASSOCIATE-RJ
+  --async-ops N     grant an asynchronous operations window of up to N outstanding requests
+                    (PS3.7 D.3.3.3) to requestors that propose one (default 16; 1 = never)
   --worklist DIR    answer Modality Worklist C-FIND from the items in DIR (DICOM JSON
                     *.json files, or Part 10 files)
   --quiet           no per-operation log lines
@@ -51,6 +54,7 @@ const OPTIONS = {
   'tls-ca': { type: 'string' },
   user: { type: 'string' },
   password: { type: 'string' },
+  'async-ops': { type: 'string' },
   worklist: { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -60,6 +64,26 @@ const OPTIONS = {
 function sameBytes(received: Uint8Array, expected: string): boolean {
   const want = new TextEncoder().encode(expected)
   return received.length === want.length && timingSafeEqual(received, want)
+}
+
+/** Default `--async-ops` of `dimse serve`. */
+export const SERVE_ASYNC_OPS = 16
+
+/**
+ * A Server that also grants an asynchronous operations window (PS3.7 D.3.3.3): a requestor that
+ * proposes one may keep several requests outstanding (`dimse store` pipelines its C-STOREs);
+ * the Server already runs each request as it arrives. The answer never exceeds the proposal
+ * (negotiation takes the minimum of both).
+ */
+class WindowedServer extends Server {
+  readonly #window: AsyncOpsWindow
+  constructor(options: ServerOptions, window: AsyncOpsWindow) {
+    super(options)
+    this.#window = window
+  }
+  override policy(): AcceptorPolicy {
+    return { ...super.policy(), asyncOps: this.#window }
+  }
 }
 
 /** A running `dimse serve`, as {@link startServe} returns it. */
@@ -113,7 +137,9 @@ export async function startServe(args: string[], io: CliIo): Promise<RunningServ
   const contexts = supportedContexts({ verification: true, storage: true, find: true, move: true, get: true }).filter(
     (c) => worklist !== undefined || c.abstractSyntax !== SopClass.ModalityWorklistInformationModelFind,
   )
-  const server = new Server({
+  const window = Math.floor(numberOption(values['async-ops'], 'async-ops', SERVE_ASYNC_OPS))
+  if (window < 1 || window > 0xffff) throw new CliError(`invalid --async-ops ${values['async-ops']} (1..65535)`, 2)
+  const options: ServerOptions = {
     aeTitle: aet,
     contexts,
     handlers: {
@@ -144,13 +170,15 @@ export async function startServe(args: string[], io: CliIo): Promise<RunningServ
           accept: (rq) => (rq.userInformation.userIdentityRq ? undefined : { result: 1, source: 1, reason: 1 }),
         }
       : {}),
-  })
+  }
+  const server = window > 1 ? new WindowedServer(options, { maxOperationsInvoked: window, maxOperationsPerformed: 1 }) : new Server(options)
   server.on('association', (a) => {
     log(`association from ${trimAeTitle(a.callingAeTitle)} (${a.remote}) to ${trimAeTitle(a.calledAeTitle)}: ${a.acceptedContexts.length} contexts accepted`)
     a.on('released', () => log(`association from ${trimAeTitle(a.callingAeTitle)} released`))
     a.on('aborted', (e) => log(`association from ${trimAeTitle(a.callingAeTitle)} aborted: ${e.message}`))
   })
-  server.on('operation', (e) =>
+  // With --quiet no listener: the line is not even built.
+  if (!values.quiet) server.on('operation', (e) =>
     log(`${e.operation} from ${trimAeTitle(e.callingAeTitle)}: ${statusCategory(e.status)} (0x${e.status.toString(16).padStart(4, '0')}) ${e.durationMs} ms${e.detail ? ` ${e.detail}` : ''}`),
   )
   server.on('error', (e) => log(`error: ${e.message}`))
