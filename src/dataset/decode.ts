@@ -377,7 +377,7 @@ export class DatasetParser {
           this.explicit = saved
           this.le = savedLe
         }
-        const sq = DataElement.fromValue(tag, 'SQ', items, ctx)
+        const sq = DataElement.fromValue(tag, 'SQ', exact(items), ctx)
         sq.undefinedLength = true
         ds.set(sq)
         return p
@@ -409,7 +409,7 @@ export class DatasetParser {
       this.path.push(tag, 0)
       this.readSequence(items, p, p + len, false, ctx)
       this.path.length -= 2
-      ds.set(DataElement.fromValue(tag, 'SQ', items, ctx))
+      ds.set(DataElement.fromValue(tag, 'SQ', exact(items), ctx))
     } else if (vr === 'UN' && explicitHere && len >= 8 && this.isSequenceTag(tag)) {
       // A sequence sent as UN: its value is implicit VR little endian (PS3.5 §6.2.2), read it
       // as the sequence the dictionary says it is (as DCMTK and pydicom do).
@@ -427,7 +427,7 @@ export class DatasetParser {
         this.explicit = saved
         this.le = savedLe
       }
-      ds.set(DataElement.fromValue(tag, 'SQ', items, ctx))
+      ds.set(DataElement.fromValue(tag, 'SQ', exact(items), ctx))
     } else {
       ds.set(DataElement.fromSource(tag, vr, this.b, p, len, ctx))
     }
@@ -474,6 +474,7 @@ export class DatasetParser {
       if (ilen === UNDEFINED_LENGTH) {
         item.undefinedLength = true
         p = this.readDataset(item, p, end, ctx, true, undefined, -1)
+        item.compact()
       } else {
         let iend = p + ilen
         if (ilen > end - p) {
@@ -482,6 +483,7 @@ export class DatasetParser {
           iend = end
         }
         this.readDataset(item, p, iend, ctx, false, undefined, -1)
+        item.compact()
         p = iend
       }
     }
@@ -517,6 +519,15 @@ export class DatasetParser {
       p += ilen
     }
   }
+}
+
+/**
+ * The same list without spare capacity: arrays grown by `push` keep room for at least 16
+ * entries, which a sequence of one or two items does not need (less to copy for the garbage
+ * collector, which dominates the decoding of large trees).
+ */
+function exact<T>(a: T[]): T[] {
+  return a.length === 0 ? a : a.slice()
 }
 
 /** Split a Specific Character Set value into its defined terms (keeping an empty first one). */

@@ -301,6 +301,16 @@ export class Dataset implements Iterable<DataElement> {
     return true
   }
 
+  /**
+   * Drop the spare capacity of the element list (decoders call it when an item is complete:
+   * a list grown by appending keeps room for at least 16 elements).
+   * @internal
+   */
+  compact(): void {
+    const s = this.sorted
+    if (s !== undefined && s.length > 0) this.sorted = s.slice()
+  }
+
   /** Elements in ascending tag order. */
   elements(): readonly DataElement[] {
     if (this.sorted === undefined) this.sorted = [...this.map!.values()].sort((x, y) => x.tag - y.tag)

@@ -215,10 +215,37 @@ function splitPlain(vr: VR, kind: 'ascii' | 'number-string' | 'text', b: Uint8Ar
   return out as string[] | number[]
 }
 
+/**
+ * Recently decoded short strings, by a hash of their bytes (direct-mapped). Datasets repeat
+ * short values a lot (code values, coding schemes, CS terms): a hit returns the same string,
+ * which is no allocation at all. Strings are immutable, so sharing them is invisible.
+ */
+const SHORT_CACHE: (string | undefined)[] = new Array<string | undefined>(4096).fill(undefined)
+const SHORT_MAX = 16
+
 /** Bytes `b[s..e)` as Latin-1 characters. */
 function latin1Range(b: Uint8Array, s: number, e: number): string {
   const n = e - s
   if (n <= 0) return ''
+  if (n <= SHORT_MAX) {
+    let h = n
+    for (let i = s; i < e; i++) h = (h * 31 + b[i]!) | 0
+    h = (h ^ (h >>> 12)) & 4095
+    const c = SHORT_CACHE[h]
+    if (c !== undefined && c.length === n) {
+      let i = 0
+      while (i < n && c.charCodeAt(i) === b[s + i]) i++
+      if (i === n) return c
+    }
+    const r = buildLatin1(b, s, e)
+    SHORT_CACHE[h] = r
+    return r
+  }
+  return buildLatin1(b, s, e)
+}
+
+function buildLatin1(b: Uint8Array, s: number, e: number): string {
+  const n = e - s
   // Up to 12 characters V8 builds flat strings by concatenation (fastest for short values);
   // longer ones would become chains of cons strings: one native decoder call instead.
   if (n > 12) return latin1.decode(new Uint8Array(b.buffer, b.byteOffset + s, n))
