@@ -312,6 +312,9 @@ export async function storeBatch(
   }
   await Promise.all(inFlight)
   if (fatal !== undefined) throw fatal
+  // A peer may have answered before reading everything: let the last bytes go out before the
+  // caller releases the association.
+  await assoc.channel.sent()
 }
 
 /** Split files so that each association proposes at most 128 contexts (counted as contextsForInstances does). */
