@@ -136,17 +136,29 @@ const DEFAULT_TIMEOUT_MS = 30000
 /** Fragment size used when the peer announced an unlimited PDU length (0). */
 const UNLIMITED_FRAGMENT = DEFAULT_MAX_PDU_LENGTH - 6
 
-type Deferred<T> = { resolve: (v: T) => void; reject: (e: Error) => void; promise: Promise<T> }
+type Deferred<T> = { resolve: (v: T) => void; reject: (e: Error) => void; promise: Promise<T>; settled: boolean }
 function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void
-  let reject!: (e: Error) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
+  let res!: (v: T) => void
+  let rej!: (e: Error) => void
+  const promise = new Promise<T>((a, b) => {
+    res = a
+    rej = b
   })
   // A deferred nobody awaits must not crash the process with an unhandled rejection.
   promise.catch(() => undefined)
-  return { resolve, reject, promise }
+  const d: Deferred<T> = {
+    promise,
+    settled: false,
+    resolve(v) {
+      d.settled = true
+      res(v)
+    },
+    reject(e) {
+      d.settled = true
+      rej(e)
+    },
+  }
+  return d
 }
 
 /**
@@ -612,9 +624,14 @@ export class Association extends EventEmitter<AssociationEventMap> {
     if (this.#finalEmitted) return
     this.#finalEmitted = true
     this.#clearTimers()
-    const err = this.#abortError ?? new AssociationAbortedError(AbortSource.ServiceProvider, 0, 'connection closed')
-    this.#established.reject(this.#establishError ?? err)
-    this.#release?.reject(err)
+    // Build the error only when a promise is still waiting for it: after a normal release both
+    // are settled, and an Error (with its stack trace) per association is a measurable cost.
+    const release = this.#release
+    if (!this.#established.settled || (release && !release.settled)) {
+      const err = this.#abortError ?? new AssociationAbortedError(AbortSource.ServiceProvider, 0, 'connection closed')
+      this.#established.reject(this.#establishError ?? err)
+      release?.reject(err)
+    }
     this.emit('closed')
   }
 

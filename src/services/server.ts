@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events'
 import type { Association, AssociationTimeouts } from '../association/association.js'
 import { listen, type AssociationListener } from '../association/listener.js'
-import type { AcceptedContext, AcceptorPolicy, RejectDecision, SupportedContext, UserIdentityDecision } from '../association/negotiation.js'
+import type { AcceptedContext, AcceptorPolicy, AsyncOpsWindow, RejectDecision, SupportedContext, UserIdentityDecision } from '../association/negotiation.js'
 import type { TlsOptions } from '../transport/node-socket.js'
 import type { UserIdentityRq, AssociateRqPdu } from '../pdu/types.js'
 import { Dataset, DataElement } from '../dataset/element.js'
@@ -150,6 +150,11 @@ export interface ServerOptions {
    */
   accept?: (rq: AssociateRqPdu) => RejectDecision | undefined | Promise<RejectDecision | undefined>
   maxPduLength?: number
+  /**
+   * Largest asynchronous operations window granted (PS3.7 D.3.3.3; the answer is the smaller of
+   * both sides, 0 = unlimited). Default: not negotiated (1/1).
+   */
+  asyncOps?: AsyncOpsWindow
   maxAssociations?: number
   timeouts?: AssociationTimeouts
   dimseTimeoutMs?: number
@@ -214,6 +219,7 @@ export class Server extends EventEmitter<ServerEventMap> {
       ...(o.allowedCallingAeTitles ? { allowedCallingAeTitles: o.allowedCallingAeTitles } : {}),
       contexts,
       ...(o.maxPduLength !== undefined ? { maxPduLength: o.maxPduLength } : {}),
+      ...(o.asyncOps ? { asyncOps: o.asyncOps } : {}),
       ...(o.userIdentity ? { userIdentity: o.userIdentity } : {}),
       ...(o.accept ? { accept: o.accept } : {}),
     }
@@ -285,6 +291,7 @@ export class Server extends EventEmitter<ServerEventMap> {
   }
 
   #log(assoc: Association, operation: string, status: number, started: number, detail?: string): void {
+    if (this.listenerCount('operation') === 0) return
     this.emit('operation', {
       callingAeTitle: assoc.callingAeTitle,
       operation,

@@ -122,7 +122,9 @@ class SocketTransport extends TransportEmitter implements Transport {
   }
   end(): void {
     this.#flush()
-    if (!this.#closed) this.socket.end()
+    // A second end() (ours after the peer's FIN, when we had ended first) would make Node build
+    // an ERR_STREAM_ALREADY_FINISHED error, formatted message and stack, for nothing.
+    if (!this.#closed && !this.socket.writableEnded) this.socket.end()
   }
   destroy(error?: Error): void {
     this.#flush() // an A-ABORT written just before must still leave
