@@ -184,7 +184,7 @@ export class DatasetParser {
   privateEntry(tag: Tag, ds: Dataset): DictionaryEntry | undefined {
     const elem = tag & 0xffff
     if (elem < 0x1000) return undefined
-    const creator = ds.get(((tag & 0xffff0000) | (elem >>> 8)) >>> 0)?.raw
+    const creator = ds.rawOf(((tag & 0xffff0000) | (elem >>> 8)) >>> 0)
     if (creator === undefined) return undefined
     return lookupPrivate(decodeAscii(creator).replace(/[ \0]+$/, '').trim(), tag)
   }
@@ -203,7 +203,7 @@ export class DatasetParser {
     const vrs = e.vr
     if (vrs.length === 1) return vrs[0]!
     if (vrs.includes('US') && vrs.includes('SS')) {
-      const pr = ds.get(PIXEL_REPRESENTATION)?.raw
+      const pr = ds.rawOf(PIXEL_REPRESENTATION)
       const signed = pr !== undefined && pr.length >= 2 && (this.le ? pr[0]! : pr[1]!) === 1
       return signed ? 'SS' : 'US'
     }
@@ -212,7 +212,7 @@ export class DatasetParser {
       // channel values follow Waveform Bits Allocated (5400,1004): OB when 8, else OW (§8.3).
       if ((tag & 0xff00ffff) === 0x60003000) return 'OW'
       if (tag >>> 16 === 0x5400) {
-        const wba = ds.get(0x54001004)?.raw
+        const wba = ds.rawOf(0x54001004)
         return wba !== undefined && wba.length >= 2 && (this.le ? wba[0]! : wba[1]!) === 8 ? 'OB' : 'OW'
       }
     }
@@ -225,6 +225,13 @@ export class DatasetParser {
    * another group. Returns the offset after the last byte read.
    */
   readDataset(ds: Dataset, start: number, end: number, ctx: ValueContext, inItem: boolean, stopBefore: number | undefined, onlyGroup: number): number {
+    const p = this.readElements(ds, start, end, ctx, inItem, stopBefore, onlyGroup)
+    ds.compact()
+    return p
+  }
+
+  /** {@link readDataset} without the final {@link Dataset.compact}. */
+  private readElements(ds: Dataset, start: number, end: number, ctx: ValueContext, inItem: boolean, stopBefore: number | undefined, onlyGroup: number): number {
     const b = this.b
     const dv = this.dv
     let p = start
@@ -265,8 +272,7 @@ export class DatasetParser {
       if (stopBefore !== undefined && tag >= stopBefore) return p
       p = this.readElement(ds, tag, p, end, ctx)
       if (tag === SPECIFIC_CHARACTER_SET) {
-        const el = ds.get(tag)!
-        const raw = el.raw
+        const raw = ds.rawOf(tag)
         const charset = raw === undefined ? [] : splitCharset(raw)
         if (ds.context === ctx && this.path.length === 0) ctx.charset = charset
         else {
@@ -379,7 +385,7 @@ export class DatasetParser {
         }
         const sq = DataElement.fromValue(tag, 'SQ', exact(items), ctx)
         sq.undefinedLength = true
-        ds.set(sq)
+        ds.appendElement(sq)
         return p
       }
       if (vr === 'OB' || vr === 'OW' || tag === PIXEL_DATA) {
@@ -391,7 +397,7 @@ export class DatasetParser {
         p = this.readFragments(value, p, end, tag)
         const px = DataElement.fromValue(tag, 'OB', value, ctx)
         px.undefinedLength = true
-        ds.set(px)
+        ds.appendElement(px)
         return p
       }
       this.fail(`undefined length is not allowed for VR ${vr}`, start, tag)
@@ -409,7 +415,7 @@ export class DatasetParser {
       this.path.push(tag, 0)
       this.readSequence(items, p, p + len, false, ctx)
       this.path.length -= 2
-      ds.set(DataElement.fromValue(tag, 'SQ', exact(items), ctx))
+      ds.appendElement(DataElement.fromValue(tag, 'SQ', exact(items), ctx))
     } else if (vr === 'UN' && explicitHere && len >= 8 && this.isSequenceTag(tag)) {
       // A sequence sent as UN: its value is implicit VR little endian (PS3.5 §6.2.2), read it
       // as the sequence the dictionary says it is (as DCMTK and pydicom do).
@@ -427,9 +433,9 @@ export class DatasetParser {
         this.explicit = saved
         this.le = savedLe
       }
-      ds.set(DataElement.fromValue(tag, 'SQ', exact(items), ctx))
+      ds.appendElement(DataElement.fromValue(tag, 'SQ', exact(items), ctx))
     } else {
-      ds.set(DataElement.fromSource(tag, vr, this.b, p, len, ctx))
+      ds.appendRaw(tag, vr, this.b, p, len, ctx)
     }
     return p + len
   }
@@ -474,7 +480,6 @@ export class DatasetParser {
       if (ilen === UNDEFINED_LENGTH) {
         item.undefinedLength = true
         p = this.readDataset(item, p, end, ctx, true, undefined, -1)
-        item.compact()
       } else {
         let iend = p + ilen
         if (ilen > end - p) {
@@ -483,7 +488,6 @@ export class DatasetParser {
           iend = end
         }
         this.readDataset(item, p, iend, ctx, false, undefined, -1)
-        item.compact()
         p = iend
       }
     }

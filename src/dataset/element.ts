@@ -8,7 +8,7 @@
 import type { Tag } from './tag.js'
 import { formatTag } from './tag.js'
 import type { VR } from './vr.js'
-import { VR_INFO } from './vr.js'
+import { VRS, VR_INDEX, VR_INFO } from './vr.js'
 import { decodeValueAt, encodeValue } from './values.js'
 import { lookupTag, tagOfKeyword } from './dictionary.js'
 import { DicomError } from '../errors.js'
@@ -187,6 +187,9 @@ function sameCharset(a: readonly string[], b: readonly string[]): boolean {
   return a.every((x, i) => x === b[i])
 }
 
+/** Record code of an element kept as an object (VR indexes are 0-33). */
+const OBJECT = 63
+
 /** A tag number or a dictionary keyword such as `PatientName`. */
 export type TagOrKeyword = Tag | string
 
@@ -205,15 +208,23 @@ export function resolveTag(t: TagOrKeyword): Tag {
  * (PS3.5 §7.1), whatever the insertion order.
  */
 export class Dataset implements Iterable<DataElement> {
-  // Elements are kept in a tag-sorted array while they arrive in ascending order (what decoders
-  // do; lookups then use a binary search), and in a Map once an insertion breaks that order:
-  // no Map is allocated for the many small items of a decoded sequence. At least one of the two
-  // is defined; when both are, they hold the same elements.
+  // Three representations, one at a time or (sorted, map) together:
+  // - records (`recs`): what decoders build. Three numbers per element: the tag (as int32), the
+  //   offset of the raw value in `src`, and its length × 64 + the VR index (or, for an element
+  //   object kept in `objs` such as a sequence, its index in `objs` and then OBJECT); all
+  //   share `_context`. No object per element until the
+  //   dataset is accessed, which then turns the records into elements once ({@link materialize}):
+  //   a lazily decoded file costs a few numbers per element, not an object and a view.
+  // - a tag-sorted array (`sorted`) while elements arrive in ascending order (lookups use a
+  //   binary search); no Map for the many small items of a decoded sequence;
+  // - a Map once an insertion breaks that order.
   // (Declared fields, assigned once in the constructor: no class-field initialisers.)
   private declare map: Map<Tag, DataElement> | undefined
   private declare sorted: DataElement[] | undefined
-  /** The value context of elements that belong to this dataset. */
-  declare context: ValueContext
+  private declare recs: number[] | undefined
+  private declare objs: DataElement[] | undefined
+  private declare src: Uint8Array | undefined
+  private declare _context: ValueContext
   /**
    * For an item: it was read with undefined length (PS3.5 §7.5.2); the encoder keeps that form
    * when asked to preserve length forms.
@@ -223,11 +234,26 @@ export class Dataset implements Iterable<DataElement> {
   constructor(context: ValueContext = DEFAULT_CONTEXT) {
     this.map = undefined
     this.sorted = []
-    this.context = context
+    this.recs = undefined
+    this.objs = undefined
+    this.src = undefined
+    this._context = context
     this.undefinedLength = false
   }
 
+  /** The value context of elements that belong to this dataset. */
+  get context(): ValueContext {
+    return this._context
+  }
+
+  set context(c: ValueContext) {
+    // Elements recorded so far keep the context they were read with.
+    if (this.recs !== undefined) this.materialize()
+    this._context = c
+  }
+
   get size(): number {
+    if (this.recs !== undefined) return this.recs.length / 3
     return this.sorted !== undefined ? this.sorted.length : this.map!.size
   }
 
@@ -237,6 +263,7 @@ export class Dataset implements Iterable<DataElement> {
 
   get(t: TagOrKeyword): DataElement | undefined {
     const tag = resolveTag(t)
+    if (this.recs !== undefined) this.materialize()
     const s = this.sorted
     if (s === undefined) return this.map!.get(tag)
     let lo = 0
@@ -245,6 +272,96 @@ export class Dataset implements Iterable<DataElement> {
       const mid = (lo + hi) >>> 1
       const mt = s[mid]!.tag
       if (mt === tag) return s[mid]
+      if (mt < tag) lo = mid + 1
+      else hi = mid - 1
+    }
+    return undefined
+  }
+
+  /** Turn records into element objects (once; they are kept). */
+  private materialize(): void {
+    const r = this.recs!
+    const objs = this.objs
+    const src = this.src
+    const ctx = this._context
+    const n = r.length / 3
+    const out = new Array<DataElement>(n)
+    for (let i = 0, k = 0; i < n; i++, k += 3) {
+      const x = r[k + 2]!
+      const code = x % 64
+      out[i] = code === OBJECT ? objs![r[k + 1]!]! : DataElement.fromSource(r[k]! >>> 0, VRS[code]!, src!, r[k + 1]!, (x - code) / 64, ctx)
+    }
+    this.sorted = out
+    this.recs = undefined
+    this.objs = undefined
+    this.src = undefined
+  }
+
+  /**
+   * Append an element over `length` raw bytes at `offset` in `source` (decoders): kept as a
+   * record while the dataset is empty or a list of records in ascending tag order, with one
+   * source and the dataset's context; otherwise as {@link set} would.
+   * @internal
+   */
+  appendRaw(tag: Tag, vr: VR, source: Uint8Array, offset: number, length: number, ctx: ValueContext): void {
+    const r = this.recordsFor(tag, ctx)
+    if (r !== undefined && (this.src === source || this.src === undefined)) {
+      this.src = source
+      r.push(tag | 0, offset, length * 64 + VR_INDEX[vr])
+      return
+    }
+    if (this.recs !== undefined) this.materialize()
+    this.set(DataElement.fromSource(tag, vr, source, offset, length, ctx))
+  }
+
+  /**
+   * Append an element object (decoders: sequences, encapsulated pixel data), as a record while
+   * the dataset is in record form, else as {@link set} would.
+   * @internal
+   */
+  appendElement(el: DataElement): void {
+    const r = this.recordsFor(el.tag, this._context)
+    if (r !== undefined) {
+      const objs = this.objs ?? (this.objs = [])
+      r.push(el.tag | 0, objs.length, OBJECT)
+      objs.push(el)
+      return
+    }
+    if (this.recs !== undefined) this.materialize()
+    this.set(el)
+  }
+
+  /** The record list when an element `tag` read in `ctx` can be appended as a record. */
+  private recordsFor(tag: Tag, ctx: ValueContext): number[] | undefined {
+    if (ctx !== this._context) return undefined
+    const r = this.recs
+    if (r !== undefined) return r.length === 0 || r[r.length - 3]! >>> 0 < tag ? r : undefined
+    if (this.sorted === undefined || this.sorted.length !== 0) return undefined
+    this.sorted = undefined
+    this.map = undefined // (empty too)
+    return (this.recs = [])
+  }
+
+  /**
+   * Raw bytes of element `tag`, without turning records into elements (decoders: private
+   * creators, Pixel Representation, Specific Character Set).
+   * @internal
+   */
+  rawOf(tag: Tag): Uint8Array | undefined {
+    const r = this.recs
+    if (r === undefined) return this.get(tag)?.raw
+    let lo = 0
+    let hi = r.length / 3 - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      const mt = r[mid * 3]! >>> 0
+      if (mt === tag) {
+        const x = r[mid * 3 + 2]!
+        const code = x % 64
+        if (code === OBJECT) return this.objs![r[mid * 3 + 1]!]!.raw
+        const src = this.src!
+        return new Uint8Array(src.buffer, src.byteOffset + r[mid * 3 + 1]!, (x - code) / 64)
+      }
       if (mt < tag) lo = mid + 1
       else hi = mid - 1
     }
@@ -274,8 +391,9 @@ export class Dataset implements Iterable<DataElement> {
       const t = resolveTag(a)
       const v = vr ?? lookupTag(t)?.vr[0]
       if (v === undefined) throw new DicomError('ERR_INVALID_ARGUMENT', `no VR given for ${formatTag(t)} and none in the dictionary`)
-      el = DataElement.fromValue(t, v, value!, this.context)
+      el = DataElement.fromValue(t, v, value!, this._context)
     }
+    if (this.recs !== undefined) this.materialize()
     const s = this.sorted
     if (s !== undefined) {
       // Appending in ascending order (what decoders do) keeps the sorted list; anything else
@@ -303,16 +421,23 @@ export class Dataset implements Iterable<DataElement> {
 
   /**
    * Drop the spare capacity of the element list (decoders call it when an item is complete:
-   * a list grown by appending keeps room for at least 16 elements).
+   * a list grown by appending keeps room for at least 16 entries).
    * @internal
    */
   compact(): void {
+    const r = this.recs
+    if (r !== undefined) {
+      if (r.length > 0) this.recs = r.slice()
+      if (this.objs !== undefined) this.objs = this.objs.slice()
+      return
+    }
     const s = this.sorted
     if (s !== undefined && s.length > 0) this.sorted = s.slice()
   }
 
   /** Elements in ascending tag order. */
   elements(): readonly DataElement[] {
+    if (this.recs !== undefined) this.materialize()
     if (this.sorted === undefined) this.sorted = [...this.map!.values()].sort((x, y) => x.tag - y.tag)
     return this.sorted
   }

@@ -12,7 +12,7 @@ import { Encoder, type EncodeOptions } from './encode.js'
 import { TransferSyntax, transferSyntaxInfo } from './transfer-syntax.js'
 import { deflateWith, inflateRawAsync, inflateWith } from './deflate.js'
 import { vrFromCode } from './vr.js'
-import { decodeAscii } from './values.js'
+import { trimmedAscii } from './values.js'
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../version.js'
 
 /** Result of {@link decodeFile}. */
@@ -67,9 +67,12 @@ interface MetaRead {
   meta: Dataset
   pos: number
   hasPreamble: boolean
+  /** The parser's warnings array: the dataset's warnings follow when the parser is reused. */
   warnings: string[]
   ts: string
   detected: boolean
+  /** The parser over the whole file, reused for the dataset unless it is deflated. */
+  parser: DatasetParser
 }
 
 function readMeta(bytes: Uint8Array, options: DecodeOptions): MetaRead {
@@ -81,26 +84,26 @@ function readMeta(bytes: Uint8Array, options: DecodeOptions): MetaRead {
   } else if (hasPrefixAt(bytes, 0)) pos = 4
   const metaCtx: ValueContext = { littleEndian: true, charset: [] }
   const meta = new Dataset(metaCtx)
-  const warnings: string[] = []
+  // One parser for the meta group and (unless deflated) the dataset: one DataView per file.
+  const p = new DatasetParser(bytes, true, true, options)
+  const warnings = p.warnings
   if (bytes.length - pos >= 8 && bytes[pos] === 0x02 && bytes[pos + 1] === 0x00) {
     // PS3.10 §7.1: the meta group is explicit VR little endian. Its group length is not
     // trusted; the group ends where the group number changes (as DCMTK reads it).
-    const p = new DatasetParser(bytes, true, true, options)
     pos = p.readDataset(meta, pos, bytes.length, metaCtx, false, undefined, 0x0002)
-    warnings.push(...p.warnings)
   } else if (pos > 0) {
     warnings.push('file has the DICM prefix but no File Meta Information')
   }
   let ts = ''
   const tsEl = meta.get(TRANSFER_SYNTAX_UID)
-  if (tsEl?.raw !== undefined) ts = decodeAscii(tsEl.raw).replace(/[\0 ]+$/, '').trim()
+  if (tsEl?.raw !== undefined) ts = trimmedAscii(tsEl.raw)
   let detected = false
   if (ts === '') {
     ts = detectTransferSyntax(bytes, pos)
     detected = true
     if (meta.size > 0) warnings.push(`File Meta Information has no Transfer Syntax UID; detected ${ts}`)
   }
-  return { meta, pos, hasPreamble, warnings, ts, detected }
+  return { meta, pos, hasPreamble, warnings, ts, detected, parser: p }
 }
 
 /**
@@ -123,14 +126,19 @@ function decodeRest(bytes: Uint8Array, m: MetaRead, options: DecodeOptions): Dec
   }
   const ctx: ValueContext = { littleEndian: info.littleEndian, charset: [] }
   const dataset = new Dataset(ctx)
-  const p = new DatasetParser(data, info.explicitVR, info.littleEndian, options)
+  let p: DatasetParser
+  if (data === bytes) {
+    p = m.parser
+    p.explicit = info.explicitVR
+    p.le = info.littleEndian
+  } else p = new DatasetParser(data, info.explicitVR, info.littleEndian, options)
   p.detectEncoding(start)
   if (p.le !== ctx.littleEndian) ctx.littleEndian = p.le
   p.readDataset(dataset, start, data.length, ctx, false, options.stopBeforeTag, -1)
   return {
     meta: m.meta,
     dataset,
-    warnings: [...m.warnings, ...p.warnings],
+    warnings: p === m.parser ? p.warnings : [...m.warnings, ...p.warnings],
     transferSyntaxUid: m.ts,
     hasPreamble: m.hasPreamble,
     datasetOffset: m.pos,

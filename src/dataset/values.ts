@@ -25,6 +25,22 @@ export function decodeAscii(b: Uint8Array): string {
 }
 const latin1 = new TextDecoder('latin1')
 
+/**
+ * `decodeAscii(b)` without trailing NULs and spaces, then without leading and trailing white
+ * space (as `.replace(/[\0 ]+$/, '').trim()`), without a regular expression: for UIDs read
+ * before the dataset, such as the Transfer Syntax UID.
+ */
+export function trimmedAscii(b: Uint8Array): string {
+  let s = 0
+  let e = b.length
+  for (let i = 0; i < e; i++) if (b[i]! >= 0x80) return decodeAscii(b).replace(/[\0 ]+$/, '').trim()
+  while (e > s && (b[e - 1] === 0 || b[e - 1] === 0x20)) e--
+  // white space of String.prototype.trim below 0x80: TAB, LF, VT, FF, CR, space
+  while (s < e && (b[s] === 0x20 || (b[s]! >= 0x09 && b[s]! <= 0x0d))) s++
+  while (e > s && (b[e - 1] === 0x20 || (b[e - 1]! >= 0x09 && b[e - 1]! <= 0x0d))) e--
+  return latin1Range(b, s, e)
+}
+
 /** Encode a string of code points < 256 as bytes. */
 export function encodeAscii(s: string): Uint8Array {
   const out = new Uint8Array(s.length)

@@ -92,6 +92,9 @@ export const VR_INFO: Readonly<Record<VR, VrInfo>> = {
   UV: info('bigint', true, { size: 8 }),
 }
 
+/** Position of each VR in {@link VRS} (compact VR codes for decoders). */
+export const VR_INDEX: Readonly<Record<VR, number>> = Object.fromEntries(VRS.map((v, i) => [v, i])) as Record<VR, number>
+
 const VR_SET: ReadonlySet<string> = new Set(VRS)
 
 /** True when `s` names one of the 34 VRs. */

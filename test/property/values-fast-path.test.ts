@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { decodeValue, decodeValueAt } from '../../src/dataset/values.js'
+import { decodeAscii, decodeValue, decodeValueAt, trimmedAscii } from '../../src/dataset/values.js'
 import type { ValueContext } from '../../src/dataset/element.js'
 import type { VR } from '../../src/dataset/vr.js'
 
@@ -76,5 +76,16 @@ describe('decodeValueAt', () => {
       const src = enc(`##${s}##`)
       expect(decodeValueAt(vr, src, 2, s.length, ctx), `${vr} ${JSON.stringify(s)}`).toEqual(decodeValue(vr, enc(s), ctx))
     }
+  })
+
+  it('trimmedAscii equals decodeAscii + regex/trim for any bytes', () => {
+    const ws = fc.oneof(byte, fc.constantFrom(0x00, 0x09, 0x0b, 0x0d, 0x20, 0xa0, 0x85))
+    fc.assert(
+      fc.property(fc.array(ws, { maxLength: 70 }), (bytes) => {
+        const u = new Uint8Array(bytes)
+        expect(trimmedAscii(u)).toBe(decodeAscii(u).replace(/[\0 ]+$/, '').trim())
+      }),
+      { numRuns: 3000 },
+    )
   })
 })
