@@ -95,8 +95,8 @@ function readMeta(bytes: Uint8Array, options: DecodeOptions): MetaRead {
     warnings.push('file has the DICM prefix but no File Meta Information')
   }
   let ts = ''
-  const tsEl = meta.get(TRANSFER_SYNTAX_UID)
-  if (tsEl?.raw !== undefined) ts = trimmedAscii(tsEl.raw)
+  const tsRaw = meta.rawOf(TRANSFER_SYNTAX_UID)
+  if (tsRaw !== undefined) ts = trimmedAscii(tsRaw)
   let detected = false
   if (ts === '') {
     ts = detectTransferSyntax(bytes, pos)

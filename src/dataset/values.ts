@@ -38,8 +38,16 @@ export function trimmedAscii(b: Uint8Array): string {
   // white space of String.prototype.trim below 0x80: TAB, LF, VT, FF, CR, space
   while (s < e && (b[s] === 0x20 || (b[s]! >= 0x09 && b[s]! <= 0x0d))) s++
   while (e > s && (b[e - 1] === 0x20 || (b[e - 1]! >= 0x09 && b[e - 1]! <= 0x0d))) e--
-  return latin1Range(b, s, e)
+  // The same UIDs come back file after file (transfer syntaxes): reuse the last string.
+  const last = lastTrimmed
+  if (last.length === e - s) {
+    let i = 0
+    while (i < last.length && last.charCodeAt(i) === b[s + i]) i++
+    if (i === last.length) return last
+  }
+  return (lastTrimmed = latin1Range(b, s, e))
 }
+let lastTrimmed = ''
 
 /** Encode a string of code points < 256 as bytes. */
 export function encodeAscii(s: string): Uint8Array {
