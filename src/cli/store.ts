@@ -12,6 +12,7 @@ import { isUncompressed } from '../dataset/index.js'
 import { statusCategory, statusDescription } from '../dimse/index.js'
 import { contextsForInstances, DEFAULT_PROPOSED_TRANSFER_SYNTAXES, type ClientAssociation, type ProposedContext } from '../services/index.js'
 import { CliError, type CliCommand, type CliIo } from './io.js'
+import { gcEvery } from './memory.js'
 import { COMMON_OPTIONS, COMMON_USAGE, hostPort, numberOption, openAssociation } from './net.js'
 import { readPart10HeaderSync } from './files.js'
 
@@ -153,11 +154,23 @@ export async function storeFile(assoc: ClientAssociation, f: StoreFile, whole?: 
       sopInstanceUid: f.sopInstanceUid,
       transferSyntaxUid: f.transferSyntaxUid,
       // Chunks of exactly one PDV fragment: each goes out as a view, never re-assembled by a copy.
-      body: createReadStream(f.path, { start: f.datasetOffset, highWaterMark: readChunkSize(assoc) }),
+      body: counted(createReadStream(f.path, { start: f.datasetOffset, highWaterMark: readChunkSize(assoc) })),
     })
   }
   if (!isUncompressed(f.transferSyntaxUid)) throw new Error(`transfer syntax ${f.transferSyntaxUid} not accepted and cannot be converted`)
   return assoc.store({ file: whole ?? (await readFile(f.path)) })
+}
+
+/** Counts the bytes read by streamed sends, for early collection of read buffers (see memory.ts). */
+let sentBytes: ((bytes: number) => void) | undefined
+
+/** Pass a stream's chunks through, counting them (see {@link gcEvery}). */
+async function* counted(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const note = (sentBytes ??= gcEvery())
+  for await (const chunk of source) {
+    note(chunk.length)
+    yield chunk
+  }
 }
 
 /**
