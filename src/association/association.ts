@@ -41,7 +41,7 @@ import {
 } from '../pdu/types.js'
 import { connect, type TlsOptions } from '../transport/node-socket.js'
 import type { Transport } from '../transport/transport.js'
-import { step, type FsmActionName, type FsmEffect, type FsmEvent, type FsmState } from './fsm.js'
+import { step, type FsmActionName, type FsmEffect, type FsmEvent, type FsmState, type StepContext } from './fsm.js'
 import {
   DEFAULT_MAX_PDU_LENGTH,
   buildAssociateRq,
@@ -133,6 +133,10 @@ export interface AssociationEventMap {
 }
 
 const DEFAULT_TIMEOUT_MS = 30000
+const RELEASE_RQ_BYTES: readonly Uint8Array[] = encodePdu(RELEASE_RQ)
+const RELEASE_RP_BYTES: readonly Uint8Array[] = encodePdu(RELEASE_RP)
+const REQUESTOR_STEP: StepContext = Object.freeze({ isRequestor: true })
+const ACCEPTOR_STEP: StepContext = Object.freeze({ isRequestor: false })
 /** Fragment size used when the peer announced an unlimited PDU length (0). */
 const UNLIMITED_FRAGMENT = DEFAULT_MAX_PDU_LENGTH - 6
 
@@ -638,9 +642,9 @@ export class Association extends EventEmitter<AssociationEventMap> {
   // ------------------------------------------------------------------------------------------
   // State machine driver
 
-  #dispatch(event: FsmEvent, ctx: { associateRqAcceptable?: boolean; abortFromServiceUser?: boolean } = {}): void {
+  #dispatch(event: FsmEvent, ctx?: { associateRqAcceptable?: boolean; abortFromServiceUser?: boolean }): void {
     const from = this.#state
-    const r = step(from, event, { isRequestor: this.role === 'requestor', ...ctx })
+    const r = step(from, event, ctx ? { isRequestor: this.role === 'requestor', ...ctx } : this.#stepContext)
     if (!r) {
       // Empty cell: a local primitive issued in the wrong state (a received PDU always has a cell
       // in the states where a connection exists). Nothing happens.
@@ -649,6 +653,11 @@ export class Association extends EventEmitter<AssociationEventMap> {
     this.#state = r.next
     if (this.listenerCount('transition') > 0) this.emit('transition', { from, event, action: r.action, to: r.next })
     for (const eff of r.effects) this.#perform(eff, r.action)
+  }
+
+  /** The context of a step without event-specific facts (one object per association, not per PDU). */
+  get #stepContext(): StepContext {
+    return this.role === 'requestor' ? REQUESTOR_STEP : ACCEPTOR_STEP
   }
 
   #perform(eff: FsmEffect, action: FsmActionName): void {
@@ -726,7 +735,8 @@ export class Association extends EventEmitter<AssociationEventMap> {
       this.#lastWrite.catch(() => undefined)
       return
     }
-    const chunks = encodePdu(pdu)
+    // A-RELEASE-RQ/RP are constant: their 10 bytes are encoded once (never changed after).
+    const chunks = pdu === RELEASE_RQ ? RELEASE_RQ_BYTES : pdu === RELEASE_RP ? RELEASE_RP_BYTES : encodePdu(pdu)
     if (this.listenerCount('pdu') > 0) {
       let len = 0
       for (const c of chunks) len += c.length

@@ -186,6 +186,7 @@ export interface StepContext {
 export interface StepResult {
   action: FsmActionName
   next: FsmState
+  /** The effects in order. May be a shared, frozen list: read it, do not change it. */
   effects: FsmEffect[]
 }
 
@@ -196,73 +197,72 @@ const START: FsmEffect = { kind: 'startArtim' }
 const STOP: FsmEffect = { kind: 'stopArtim' }
 const CLOSE: FsmEffect = { kind: 'closeTransport' }
 
+type ActionResult = { next: FsmState; effects: FsmEffect[] }
+
+/**
+ * The results of the actions whose outcome does not depend on the step context, built once:
+ * a transition allocates nothing but its {@link StepResult}. Shared and frozen: `step()` hands
+ * these lists out as they are, `performAction()` returns copies.
+ */
+type ContextualAction = 'AE-6' | 'AR-8' | 'AA-3'
+const isContextual = (a: FsmActionName): a is ContextualAction => a === 'AE-6' || a === 'AR-8' || a === 'AA-3'
+
+const FIXED: Record<Exclude<FsmActionName, ContextualAction>, ActionResult> = {
+  'AE-1': { next: 'Sta4', effects: [{ kind: 'connect' }] },
+  'AE-2': { next: 'Sta5', effects: [send('A-ASSOCIATE-RQ')] },
+  'AE-3': { next: 'Sta6', effects: [indicate('A-ASSOCIATE-confirm-accept')] },
+  'AE-4': { next: 'Sta1', effects: [indicate('A-ASSOCIATE-confirm-reject'), CLOSE] },
+  'AE-5': { next: 'Sta2', effects: [{ kind: 'acceptTransport' }, START] },
+  'AE-7': { next: 'Sta6', effects: [send('A-ASSOCIATE-AC')] },
+  'AE-8': { next: 'Sta13', effects: [send('A-ASSOCIATE-RJ'), START] },
+  'DT-1': { next: 'Sta6', effects: [send('P-DATA-TF')] },
+  'DT-2': { next: 'Sta6', effects: [indicate('P-DATA-indication')] },
+  'AR-1': { next: 'Sta7', effects: [send('A-RELEASE-RQ')] },
+  'AR-2': { next: 'Sta8', effects: [indicate('A-RELEASE-indication')] },
+  'AR-3': { next: 'Sta1', effects: [indicate('A-RELEASE-confirm'), CLOSE] },
+  'AR-4': { next: 'Sta13', effects: [send('A-RELEASE-RP'), START] },
+  'AR-5': { next: 'Sta1', effects: [STOP] },
+  'AR-6': { next: 'Sta7', effects: [indicate('P-DATA-indication')] },
+  'AR-7': { next: 'Sta8', effects: [send('P-DATA-TF')] },
+  'AR-9': { next: 'Sta11', effects: [send('A-RELEASE-RP')] },
+  'AR-10': { next: 'Sta12', effects: [indicate('A-RELEASE-confirm')] },
+  'AA-1': { next: 'Sta13', effects: [send('A-ABORT', 'service-user'), START] },
+  'AA-2': { next: 'Sta1', effects: [STOP, CLOSE] },
+  'AA-4': { next: 'Sta1', effects: [indicate('A-P-ABORT-indication')] },
+  'AA-5': { next: 'Sta1', effects: [STOP] },
+  'AA-6': { next: 'Sta13', effects: [{ kind: 'ignore' }] },
+  'AA-7': { next: 'Sta13', effects: [send('A-ABORT', 'service-provider')] },
+  'AA-8': { next: 'Sta13', effects: [send('A-ABORT', 'service-provider'), indicate('A-P-ABORT-indication'), START] },
+}
+for (const r of Object.values(FIXED)) {
+  for (const e of r.effects) Object.freeze(e)
+  Object.freeze(r.effects)
+}
+
 /**
  * Resolve an action to its next state and effects (PS3.8 Tables 9-6..9-9).
  * Exported so that a conformance checker can look at one action alone.
  */
 export function performAction(action: FsmActionName, ctx: StepContext = {}): { next: FsmState; effects: FsmEffect[] } {
+  if (isContextual(action)) return contextual(action, ctx)
+  const fixed = FIXED[action]
+  return { next: fixed.next, effects: [...fixed.effects] }
+}
+
+/** The actions whose outcome depends on the context (AE-6, AR-8, AA-3). */
+function contextual(action: ContextualAction, ctx: StepContext): ActionResult {
   switch (action) {
-    case 'AE-1':
-      return { next: 'Sta4', effects: [{ kind: 'connect' }] }
-    case 'AE-2':
-      return { next: 'Sta5', effects: [send('A-ASSOCIATE-RQ')] }
-    case 'AE-3':
-      return { next: 'Sta6', effects: [indicate('A-ASSOCIATE-confirm-accept')] }
-    case 'AE-4':
-      return { next: 'Sta1', effects: [indicate('A-ASSOCIATE-confirm-reject'), CLOSE] }
-    case 'AE-5':
-      return { next: 'Sta2', effects: [{ kind: 'acceptTransport' }, START] }
     case 'AE-6':
       return ctx.associateRqAcceptable === false
         ? { next: 'Sta13', effects: [STOP, send('A-ASSOCIATE-RJ'), START] }
         : { next: 'Sta3', effects: [STOP, indicate('A-ASSOCIATE-indication')] }
-    case 'AE-7':
-      return { next: 'Sta6', effects: [send('A-ASSOCIATE-AC')] }
-    case 'AE-8':
-      return { next: 'Sta13', effects: [send('A-ASSOCIATE-RJ'), START] }
-    case 'DT-1':
-      return { next: 'Sta6', effects: [send('P-DATA-TF')] }
-    case 'DT-2':
-      return { next: 'Sta6', effects: [indicate('P-DATA-indication')] }
-    case 'AR-1':
-      return { next: 'Sta7', effects: [send('A-RELEASE-RQ')] }
-    case 'AR-2':
-      return { next: 'Sta8', effects: [indicate('A-RELEASE-indication')] }
-    case 'AR-3':
-      return { next: 'Sta1', effects: [indicate('A-RELEASE-confirm'), CLOSE] }
-    case 'AR-4':
-      return { next: 'Sta13', effects: [send('A-RELEASE-RP'), START] }
-    case 'AR-5':
-      return { next: 'Sta1', effects: [STOP] }
-    case 'AR-6':
-      return { next: 'Sta7', effects: [indicate('P-DATA-indication')] }
-    case 'AR-7':
-      return { next: 'Sta8', effects: [send('P-DATA-TF')] }
     case 'AR-8':
       return { next: ctx.isRequestor ? 'Sta9' : 'Sta10', effects: [indicate('A-RELEASE-indication')] }
-    case 'AR-9':
-      return { next: 'Sta11', effects: [send('A-RELEASE-RP')] }
-    case 'AR-10':
-      return { next: 'Sta12', effects: [indicate('A-RELEASE-confirm')] }
-    case 'AA-1':
-      return { next: 'Sta13', effects: [send('A-ABORT', 'service-user'), START] }
-    case 'AA-2':
-      return { next: 'Sta1', effects: [STOP, CLOSE] }
     case 'AA-3':
       return {
         next: 'Sta1',
         effects: [indicate(ctx.abortFromServiceUser === false ? 'A-P-ABORT-indication' : 'A-ABORT-indication'), CLOSE],
       }
-    case 'AA-4':
-      return { next: 'Sta1', effects: [indicate('A-P-ABORT-indication')] }
-    case 'AA-5':
-      return { next: 'Sta1', effects: [STOP] }
-    case 'AA-6':
-      return { next: 'Sta13', effects: [{ kind: 'ignore' }] }
-    case 'AA-7':
-      return { next: 'Sta13', effects: [send('A-ABORT', 'service-provider')] }
-    case 'AA-8':
-      return { next: 'Sta13', effects: [send('A-ABORT', 'service-provider'), indicate('A-P-ABORT-indication'), START] }
   }
 }
 
@@ -273,6 +273,11 @@ export function performAction(action: FsmActionName, ctx: StepContext = {}): { n
 export function step(state: FsmState, event: FsmEvent, ctx: StepContext = {}): StepResult | undefined {
   const action = TRANSITIONS[state][event]
   if (action === undefined) return undefined
-  const { next, effects } = performAction(action, ctx)
-  return { action, next, effects }
+  // The shared effect lists are handed out as they are here: step() is what the association runs per PDU.
+  if (isContextual(action)) {
+    const { next, effects } = contextual(action, ctx)
+    return { action, next, effects }
+  }
+  const fixed = FIXED[action]
+  return { action, next: fixed.next, effects: fixed.effects }
 }

@@ -6,7 +6,7 @@
 import { RejectResult, RejectSource, RejectReason } from '../pdu/types.js'
 import { listenTransport, type TlsOptions, type TransportServer } from '../transport/node-socket.js'
 import type { Transport } from '../transport/transport.js'
-import { Association, type AssociationTimeouts } from './association.js'
+import { Association, type AssociationAcceptOptions, type AssociationTimeouts } from './association.js'
 import type { AcceptorPolicy } from './negotiation.js'
 
 /** Options of {@link listen}. */
@@ -60,23 +60,23 @@ export async function listen(
       // a failing error hook must not take the listener down
     }
   }
+  // Built once, not per connection.
+  const acceptOptions: AssociationAcceptOptions = options.timeouts ? { timeouts: options.timeouts } : {}
+  const overLimitOptions: AssociationAcceptOptions = {
+    ...acceptOptions,
+    providerReject: {
+      result: RejectResult.RejectedTransient,
+      source: RejectSource.ServiceProviderPresentation,
+      reason: RejectReason.LocalLimitExceeded,
+    },
+  }
+  const ignore = (): void => undefined
   const onTransport = (t: Transport): void => {
     const overLimit = limit > 0 && open.size >= limit
     open.add(t)
     t.on('close', () => open.delete(t))
-    t.on('error', () => undefined) // errors are reported through the association
-    Association.accept(t, options.policy, {
-      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-      ...(overLimit
-        ? {
-            providerReject: {
-              result: RejectResult.RejectedTransient,
-              source: RejectSource.ServiceProviderPresentation,
-              reason: RejectReason.LocalLimitExceeded,
-            },
-          }
-        : {}),
-    }).then(
+    t.on('error', ignore) // errors are reported through the association
+    Association.accept(t, options.policy, overLimit ? overLimitOptions : acceptOptions).then(
       (assoc) => {
         assocs.add(assoc)
         assoc.on('closed', () => assocs.delete(assoc))

@@ -17,7 +17,7 @@ import type { CGetRsp, CMoveRsp, DimseRequest, DimseResponse, NEventReportRq } f
 import { cEchoRq, cFindRq, cGetRq, cMoveRq, cStoreRq, nActionRq, nCreateRq, nDeleteRq, nGetRq, nSetRq, responseFor } from '../dimse/messages.js'
 import { isPending, Status } from '../dimse/status.js'
 import { DicomError, NegotiationError } from '../errors.js'
-import { DimseChannel, type IncomingRequest, type ResponseMessage } from './channel.js'
+import { DimseChannel, type DimseChannelOptions, type IncomingRequest, type ResponseMessage } from './channel.js'
 import { sopClassOf, type QueryModel } from './contexts.js'
 import { runStoreHandler, type StoreHandler } from './store-request.js'
 import { ensureNodeCodecs } from './node-codecs.js'
@@ -130,10 +130,9 @@ export class ClientAssociation {
     this.association = association
     this.#options = options
     this.#onStore = options.onStore
-    this.channel = new DimseChannel(association, {
-      onRequest: (r) => void this.#onRequest(r),
-      ...(options.dimseTimeoutMs !== undefined ? { dimseTimeoutMs: options.dimseTimeoutMs } : {}),
-    })
+    const channelOptions: DimseChannelOptions = { onRequest: (r) => void this.#onRequest(r) }
+    if (options.dimseTimeoutMs !== undefined) channelOptions.dimseTimeoutMs = options.dimseTimeoutMs
+    this.channel = new DimseChannel(association, channelOptions)
   }
 
   /** Contexts the peer accepted. */

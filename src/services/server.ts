@@ -307,8 +307,23 @@ export class Server extends EventEmitter<ServerEventMap> {
     const { command, context } = r
     if (command.commandField === CommandField.CCancelRq) return
     const h = this.options.handlers
-    let responded!: () => void
-    const afterResponse = new Promise<void>((res) => (responded = res))
+    // Settled once the response went out; made only when an N-EVENT-REPORT waits for it.
+    let hasResponded = false
+    let wake: (() => void) | undefined
+    const responded = (): void => {
+      hasResponded = true
+      wake?.()
+    }
+    const afterResponse = (): Promise<void> =>
+      hasResponded
+        ? Promise.resolve()
+        : new Promise<void>((res) => {
+            const before = wake
+            wake = () => {
+              before?.()
+              res()
+            }
+          })
     const reply = (rsp: DimseResponse, dataset?: Dataset): Promise<void> =>
       channel.send(context.id, rsp, dataset ? encodeDataset(dataset, context.transferSyntax) : undefined).finally(responded)
     try {
@@ -360,7 +375,7 @@ export class Server extends EventEmitter<ServerEventMap> {
           const dataset = r.dataset ? decodeDataset(r.dataset, context.transferSyntax).dataset : undefined
           const rq = command as Partial<Record<'affectedSopClassUid' | 'affectedSopInstanceUid' | 'requestedSopClassUid' | 'requestedSopInstanceUid', string>>
           const eventReport = async (ev: EventReport): Promise<OperationResult> => {
-            await afterResponse
+            await afterResponse()
             const sopClassUid = ev.sopClassUid ?? rq.affectedSopClassUid ?? rq.requestedSopClassUid
             const sopInstanceUid = ev.sopInstanceUid ?? rq.affectedSopInstanceUid ?? rq.requestedSopInstanceUid
             if (!sopClassUid || !sopInstanceUid) throw new StatusError(Status.MissingAttributeValue, 'N-EVENT-REPORT needs a SOP class and instance')

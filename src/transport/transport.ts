@@ -84,7 +84,16 @@ export class TransportEmitter {
       return false
     }
     const set = this.#listeners[event] as Set<TransportListener<K>>
-    for (const l of [...set]) l(...args)
-    return set.size > 0
+    const n = set.size
+    if (n === 1) {
+      // The usual case (one association per transport): no snapshot array per chunk.
+      for (const l of set) {
+        l(...args)
+        break
+      }
+    } else if (n > 1) {
+      for (const l of [...set]) l(...args)
+    }
+    return n > 0
   }
 }
