@@ -673,7 +673,7 @@ export class Association extends EventEmitter<AssociationEventMap> {
         this.#stopArtim()
         return
       case 'closeTransport':
-        this.#closeTransport()
+        this.#closeTransport(action)
         return
       case 'send':
         this.#send(eff.pdu, eff.abortSource, action)
@@ -979,10 +979,19 @@ export class Association extends EventEmitter<AssociationEventMap> {
     this.#closeFallback = undefined
   }
 
-  #closeTransport(): void {
+  #closeTransport(action: FsmActionName): void {
     const t = this.#transport
     if (!t || t.closed) {
       if (!t) this.#emitClosedOnce()
+      return
+    }
+    if (action === 'AR-3' || action === 'AE-4') {
+      // The requestor closes after the peer's last word, A-RELEASE-RP or A-ASSOCIATE-RJ (PS3.8
+      // Table 9-7 AR-3, 9-6 AE-4), while the acceptor waits for that close under ARTIM (Sta13).
+      // Everything we wrote was read before that answer and nothing more may come: close the
+      // connection at once, as DCMTK does, instead of half-closing and waiting for the peer's FIN
+      // (one event-loop wake-up, a socket shutdown and a fallback timer less per association).
+      t.destroy()
       return
     }
     t.end()
