@@ -29,6 +29,10 @@ const opt = (name, dflt) => {
 const rounds = Number(opt('--rounds', quick ? 1 : 3))
 const only = new Set(opt('--only', 'store,echo,find').split(','))
 const withDcmjsBig = !quick && !argv.includes('--no-dcmjs-big')
+// --impls dcmtk,ours: leave implementations out of the C-STORE rounds (default: all three).
+const impls = new Set(opt('--impls', 'dcmtk,dcmjs,ours').split(','))
+// --dist DIR: measure this build instead of ./dist (e.g. a build of an earlier commit, for A/B).
+const distDir = resolve(opt('--dist', join(root, 'dist')))
 
 const SETS = quick
   ? [
@@ -45,11 +49,13 @@ const ECHO_N = { ours: quick ? 500 : 2000, dcmjs: quick ? 100 : 300, dcmtk: quic
 const FIND_N = { ours: quick ? 5000 : 20000, dcmjs: quick ? 500 : 2000 }
 const QR_INSTANCES = quick ? 1000 : 3000
 
-// Run everything from a snapshot of dist/: other builds during the run must not change what is measured.
-const distSnapshot = join(dataDir, 'dist')
+// Run everything from a snapshot of dist/: other builds during the run must not change what is
+// measured. One snapshot per run (several people may benchmark at once); removed at exit.
+const distSnapshot = join(dataDir, `dist-${process.pid}`)
 rmSync(distSnapshot, { recursive: true, force: true })
 mkdirSync(dataDir, { recursive: true })
-cpSync(join(root, 'dist'), distSnapshot, { recursive: true })
+cpSync(distDir, distSnapshot, { recursive: true })
+process.on('exit', () => rmSync(distSnapshot, { recursive: true, force: true }))
 process.env.DIMSE_BENCH_DIST = distSnapshot
 const node = process.execPath
 const cli = join(distSnapshot, 'cli.js')
@@ -113,7 +119,7 @@ async function ensureQrSet() {
 const countFiles = (d) => (existsSync(d) ? readdirSync(d, { recursive: true }).filter((f) => String(f).endsWith('.dcm') || /^[A-Z]{2}\./.test(String(f).split('/').pop())).length : 0)
 
 async function storeRun(impl, set, tiny) {
-  const out = join(dataDir, 'received', `${impl}-${set.name}`)
+  const out = join(dataDir, 'received', `${process.pid}-${impl}-${set.name}`)
   rmSync(out, { recursive: true, force: true })
   mkdirSync(out, { recursive: true })
   let scp
@@ -264,6 +270,7 @@ try {
     if (sets) {
       for (const set of sets) {
         for (const impl of rotate(['dcmtk', 'dcmjs', 'ours'], round)) {
+          if (!impls.has(impl)) continue
           // dcmjs-dimse holds a whole instance in memory (~1.6 GB RSS for 200 MiB) and is slow: once is enough.
           if (impl === 'dcmjs' && set.sizeKb >= 100 * 1024 && (!withDcmjsBig || round > 0)) continue
           let r

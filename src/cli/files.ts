@@ -4,7 +4,7 @@
  * leaves no partial file.
  * @module
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync, writevSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writevSync } from 'node:fs'
 import { mkdir, open, readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { decodeFile, encodeFileMetaHeader, type DecodedFile } from '../dataset/index.js'
@@ -21,14 +21,11 @@ const knownDirs = new Set<string>()
 /** Instances up to this size are written with one synchronous open/write/close (see writeInstance). */
 const SMALL_INSTANCE_BYTES = 1024 * 1024
 
-/** Write `parts` as the whole content of a new file, synchronously. */
-function writeWholeSync(path: string, parts: readonly Uint8Array[]): void {
+/** Write `parts` as the whole content of a new file, synchronously (one writev in general). */
+function writeWholeSync(path: string, parts: Uint8Array[]): void {
   const fd = openSync(path, 'w')
   try {
-    for (const p of parts) {
-      let off = 0
-      while (off < p.length) off += writeSync(fd, p, off, p.length - off)
-    }
+    writeAllSync(fd, parts)
   } finally {
     closeSync(fd)
   }
