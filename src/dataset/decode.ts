@@ -85,6 +85,14 @@ for (const vr of VRS) {
   LONG_BY_LETTERS[idx] = VR_INFO[vr].longLength ? 1 : 0
 }
 
+/** Implicit VR of public tags with a single dictionary VR, by a hash of the tag (1,024 slots). */
+const IMPLICIT_TAGS = new Int32Array(1024).fill(-1) // (FFFF,FFFF) is no element
+const IMPLICIT_VRS: VR[] = new Array<VR>(1024).fill('UN')
+function remember(slot: number, tag: Tag, vr: VR): void {
+  IMPLICIT_TAGS[slot] = tag | 0
+  IMPLICIT_VRS[slot] = vr
+}
+
 /** Thrown in partial mode when the data received so far ends inside an element. @internal */
 export const NEED_MORE: unique symbol = Symbol('need more data')
 
@@ -195,13 +203,25 @@ export class DatasetParser {
     if (elem === 0) return 'UL' // group length (PS3.5 §7.2)
     if (tag === PIXEL_DATA) return 'OW' // PS3.5 §A.1 c: OW in implicit VR
     let e: DictionaryEntry | undefined
+    let slot = -1
     if (tag >>> 16 & 1) {
       if (elem >= 0x10 && elem <= 0xff) return 'LO' // private creator (PS3.5 §7.8.1)
       e = this.privateEntry(tag, ds)
-    } else e = lookupTag(tag)
-    if (e === undefined || e.vr.length === 0) return 'UN'
+    } else {
+      // Public tags whose VR depends on the tag alone are remembered (direct-mapped cache).
+      slot = Math.imul(tag, 0x9e3779b1) >>> 22
+      if (IMPLICIT_TAGS[slot] === (tag | 0)) return IMPLICIT_VRS[slot]!
+      e = lookupTag(tag)
+    }
+    if (e === undefined || e.vr.length === 0) {
+      if (slot >= 0) remember(slot, tag, 'UN')
+      return 'UN'
+    }
     const vrs = e.vr
-    if (vrs.length === 1) return vrs[0]!
+    if (vrs.length === 1) {
+      if (slot >= 0) remember(slot, tag, vrs[0]!)
+      return vrs[0]!
+    }
     if (vrs.includes('US') && vrs.includes('SS')) {
       const pr = ds.rawOf(PIXEL_REPRESENTATION)
       const signed = pr !== undefined && pr.length >= 2 && (this.le ? pr[0]! : pr[1]!) === 1
