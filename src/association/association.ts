@@ -369,18 +369,27 @@ export class Association extends EventEmitter<AssociationEventMap> {
   sendMessage(contextId: number, command: Uint8Array, dataset?: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
     if (!this.acceptedContexts.some((c) => c.id === contextId))
       return Promise.reject(new NegotiationError(`presentation context ${contextId} was not accepted`))
+    this.#messagesQueued++
     const run = this.#sendChain.then(() =>
-      this.#sendMessageNow(contextId, command, dataset).catch((e: unknown) => {
+      this.#sendMessageNow(contextId, command, dataset).then(
+        () => {
+          this.#messagesQueued--
+        },
+        (e: unknown) => {
+          this.#messagesQueued--
         // A message cut off half-way cannot be completed or withdrawn (PS3.8 has no way to
         // cancel a PDV sequence): the only safe outcome is to abort the association.
-        const err = e instanceof Error ? e : new Error(String(e))
-        if (this.#started && this.isEstablished) this.abort(err)
-        throw err
-      }),
+          const err = e instanceof Error ? e : new Error(String(e))
+          if (this.#started && this.isEstablished) this.abort(err)
+          throw err
+        },
+      ),
     )
     this.#sendChain = run.catch(() => undefined)
     return run
   }
+  /** Messages passed to sendMessage whose last PDU has not been handed to the transport yet. */
+  #messagesQueued = 0
 
   async #sendMessageNow(contextId: number, command: Uint8Array, dataset?: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
     const max = this.maxPdvDataLength
@@ -481,10 +490,20 @@ export class Association extends EventEmitter<AssociationEventMap> {
     if (this.#release) return this.#release.promise
     if (this.#state !== 'Sta6')
       return Promise.reject(this.#abortError ?? new DicomError('ERR_ASSOC_CLOSED', `cannot release in state ${this.#state}`))
-    this.#release = deferred<void>()
-    this.#startAcse('acse')
-    this.#dispatch('Evt11') // AR-1: send A-RELEASE-RQ → Sta7
-    return this.#release.promise
+    const release = (this.#release = deferred<void>())
+    const send = (): void => {
+      // Aborted meanwhile (the promise is rejected already), or the peer asked first and the
+      // release completed (or is completing) from that side: nothing to send.
+      if (this.#state !== 'Sta6') return
+      this.#startAcse('acse')
+      this.#dispatch('Evt11') // AR-1: send A-RELEASE-RQ → Sta7
+    }
+    // The A-RELEASE-RQ must not land between the PDVs of a message still being written (a peer
+    // may answer a request before reading all of it): it waits for the messages queued so far.
+    // Messages queued after this call find the association in Sta7 and are refused.
+    if (this.#messagesQueued === 0) send()
+    else void this.#sendChain.then(send)
+    return release.promise
   }
 
   /**
