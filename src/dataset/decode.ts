@@ -403,9 +403,7 @@ export class DatasetParser {
           this.explicit = saved
           this.le = savedLe
         }
-        const sq = DataElement.fromValue(tag, 'SQ', exact(items), ctx)
-        sq.undefinedLength = true
-        ds.appendElement(sq)
+        ds.appendSequence(tag, exact(items), true, ctx)
         return p
       }
       if (vr === 'OB' || vr === 'OW' || tag === PIXEL_DATA) {
@@ -415,9 +413,7 @@ export class DatasetParser {
         // byte for byte).
         if (explicitHere && vr !== 'OB') this.warn(`encapsulated pixel data with VR ${vr} read as OB`, start, tag)
         p = this.readFragments(value, p, end, tag)
-        const px = DataElement.fromValue(tag, 'OB', value, ctx)
-        px.undefinedLength = true
-        ds.appendElement(px)
+        ds.appendEncapsulated(tag, value, ctx)
         return p
       }
       this.fail(`undefined length is not allowed for VR ${vr}`, start, tag)
@@ -435,7 +431,7 @@ export class DatasetParser {
       this.path.push(tag, 0)
       this.readSequence(items, p, p + len, false, ctx)
       this.path.length -= 2
-      ds.appendElement(DataElement.fromValue(tag, 'SQ', exact(items), ctx))
+      ds.appendSequence(tag, exact(items), false, ctx)
     } else if (vr === 'UN' && explicitHere && len >= 8 && this.isSequenceTag(tag)) {
       // A sequence sent as UN: its value is implicit VR little endian (PS3.5 §6.2.2), read it
       // as the sequence the dictionary says it is (as DCMTK and pydicom do).
@@ -453,7 +449,7 @@ export class DatasetParser {
         this.explicit = saved
         this.le = savedLe
       }
-      ds.appendElement(DataElement.fromValue(tag, 'SQ', exact(items), ctx))
+      ds.appendSequence(tag, exact(items), false, ctx)
     } else {
       ds.appendRaw(tag, vr, this.b, p, len, ctx)
     }

@@ -189,6 +189,19 @@ function sameCharset(a: readonly string[], b: readonly string[]): boolean {
 
 /** Record code of an element kept as an object (VR indexes are 0-33). */
 const OBJECT = 63
+/** Record codes of a sequence (its items in the record), read with defined / undefined length. */
+const SEQUENCE = 62
+const SEQUENCE_UNDEFINED = 61
+/** Record code of encapsulated pixel data (its value in the record; undefined length, OB). */
+const ENCAPSULATED = 60
+
+/** The element of a record that holds an object (see {@link Dataset}). */
+function recordObject(tag: number, x: unknown, code: number, ctx: ValueContext): DataElement {
+  if (code === OBJECT) return x as DataElement
+  const el = DataElement.fromValue(tag >>> 0, code === ENCAPSULATED ? 'OB' : 'SQ', x as ElementValue, ctx)
+  if (code !== SEQUENCE) el.undefinedLength = true
+  return el
+}
 
 /** A tag number or a dictionary keyword such as `PatientName`. */
 export type TagOrKeyword = Tag | string
@@ -209,10 +222,11 @@ export function resolveTag(t: TagOrKeyword): Tag {
  */
 export class Dataset implements Iterable<DataElement> {
   // Three representations, one at a time or (sorted, map) together:
-  // - records (`recs`): what decoders build. Three numbers per element: the tag (as int32), the
-  //   offset of the raw value in `src`, and its length × 64 + the VR index (or, for an element
-  //   object kept in `objs` such as a sequence, its index in `objs` and then OBJECT); all
-  //   share `_context`. No object per element until the
+  // - records (`recs`): what decoders build. Three entries per element: the tag (as int32), the
+  //   offset of the raw value in `src`, and its length × 64 + the VR index; or, for a sequence,
+  //   encapsulated pixel data or any element object, the items, the value or the object, and
+  //   a code (SEQUENCE, SEQUENCE_UNDEFINED, ENCAPSULATED, OBJECT); all share `_context`.
+  //   No object per element until the
   //   dataset is accessed, which then turns the records into elements once ({@link materialize}):
   //   a lazily decoded file costs a few numbers per element, not an object and a view.
   // - a tag-sorted array (`sorted`) while elements arrive in ascending order (lookups use a
@@ -221,8 +235,7 @@ export class Dataset implements Iterable<DataElement> {
   // (Declared fields, assigned once in the constructor: no class-field initialisers.)
   private declare map: Map<Tag, DataElement> | undefined
   private declare sorted: DataElement[] | undefined
-  private declare recs: number[] | undefined
-  private declare objs: DataElement[] | undefined
+  private declare recs: unknown[] | undefined
   private declare src: Uint8Array | undefined
   private declare _context: ValueContext
   /**
@@ -235,7 +248,6 @@ export class Dataset implements Iterable<DataElement> {
     this.map = undefined
     this.sorted = []
     this.recs = undefined
-    this.objs = undefined
     this.src = undefined
     this._context = context
     this.undefinedLength = false
@@ -281,19 +293,17 @@ export class Dataset implements Iterable<DataElement> {
   /** Turn records into element objects (once; they are kept). */
   private materialize(): void {
     const r = this.recs!
-    const objs = this.objs
     const src = this.src
     const ctx = this._context
     const n = r.length / 3
     const out = new Array<DataElement>(n)
     for (let i = 0, k = 0; i < n; i++, k += 3) {
-      const x = r[k + 2]!
+      const x = r[k + 2] as number
       const code = x % 64
-      out[i] = code === OBJECT ? objs![r[k + 1]!]! : DataElement.fromSource(r[k]! >>> 0, VRS[code]!, src!, r[k + 1]!, (x - code) / 64, ctx)
+      out[i] = code < 34 ? DataElement.fromSource((r[k] as number) >>> 0, VRS[code]!, src!, r[k + 1] as number, (x - code) / 64, ctx) : recordObject(r[k] as number, r[k + 1], code, ctx)
     }
     this.sorted = out
     this.recs = undefined
-    this.objs = undefined
     this.src = undefined
   }
 
@@ -322,20 +332,47 @@ export class Dataset implements Iterable<DataElement> {
   appendElement(el: DataElement): void {
     const r = this.recordsFor(el.tag, this._context)
     if (r !== undefined) {
-      const objs = this.objs ?? (this.objs = [])
-      r.push(el.tag | 0, objs.length, OBJECT)
-      objs.push(el)
+      r.push(el.tag | 0, el, OBJECT)
       return
     }
     if (this.recs !== undefined) this.materialize()
     this.set(el)
   }
 
+  /**
+   * Append a sequence read by a decoder: its items are kept in the record while the dataset is
+   * in record form, else a sequence element is {@link set}.
+   * @internal
+   */
+  appendSequence(tag: Tag, items: Dataset[], undefinedLength: boolean, ctx: ValueContext): void {
+    const r = this.recordsFor(tag, ctx)
+    if (r !== undefined) {
+      r.push(tag | 0, items, undefinedLength ? SEQUENCE_UNDEFINED : SEQUENCE)
+      return
+    }
+    if (this.recs !== undefined) this.materialize()
+    this.set(recordObject(tag, items, undefinedLength ? SEQUENCE_UNDEFINED : SEQUENCE, ctx))
+  }
+
+  /**
+   * Append encapsulated pixel data read by a decoder (OB, undefined length).
+   * @internal
+   */
+  appendEncapsulated(tag: Tag, value: EncapsulatedPixelData, ctx: ValueContext): void {
+    const r = this.recordsFor(tag, ctx)
+    if (r !== undefined) {
+      r.push(tag | 0, value, ENCAPSULATED)
+      return
+    }
+    if (this.recs !== undefined) this.materialize()
+    this.set(recordObject(tag, value, ENCAPSULATED, ctx))
+  }
+
   /** The record list when an element `tag` read in `ctx` can be appended as a record. */
-  private recordsFor(tag: Tag, ctx: ValueContext): number[] | undefined {
+  private recordsFor(tag: Tag, ctx: ValueContext): unknown[] | undefined {
     if (ctx !== this._context) return undefined
     const r = this.recs
-    if (r !== undefined) return r.length === 0 || r[r.length - 3]! >>> 0 < tag ? r : undefined
+    if (r !== undefined) return r.length === 0 || (r[r.length - 3] as number) >>> 0 < tag ? r : undefined
     if (this.sorted === undefined || this.sorted.length !== 0) return undefined
     this.sorted = undefined
     this.map = undefined // (empty too)
@@ -354,13 +391,14 @@ export class Dataset implements Iterable<DataElement> {
     let hi = r.length / 3 - 1
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1
-      const mt = r[mid * 3]! >>> 0
+      const mt = (r[mid * 3] as number) >>> 0
       if (mt === tag) {
-        const x = r[mid * 3 + 2]!
+        const x = r[mid * 3 + 2] as number
         const code = x % 64
-        if (code === OBJECT) return this.objs![r[mid * 3 + 1]!]!.raw
+        if (code === OBJECT) return (r[mid * 3 + 1] as DataElement).raw
+        if (code >= 34) return undefined // sequence or encapsulated pixel data: no raw bytes
         const src = this.src!
-        return new Uint8Array(src.buffer, src.byteOffset + r[mid * 3 + 1]!, (x - code) / 64)
+        return new Uint8Array(src.buffer, src.byteOffset + (r[mid * 3 + 1] as number), (x - code) / 64)
       }
       if (mt < tag) lo = mid + 1
       else hi = mid - 1
@@ -428,7 +466,6 @@ export class Dataset implements Iterable<DataElement> {
     const r = this.recs
     if (r !== undefined) {
       if (r.length > 0) this.recs = r.slice()
-      if (this.objs !== undefined) this.objs = this.objs.slice()
       return
     }
     const s = this.sorted
