@@ -547,10 +547,12 @@ export class Association extends EventEmitter<AssociationEventMap> {
       for (const f of this.#framer.push(chunk)) this.#inbox.push(f)
     } catch (e) {
       this.#readFailed = true
+      if (this.#holdAfterEstablish && this.#holdLazy !== 0) this.#onDataWhileHeld()
       this.#drainInbox()
       this.#onInvalidPdu(e)
       return
     }
+    if (this.#holdAfterEstablish && this.#holdLazy !== 0) this.#onDataWhileHeld()
     this.#drainInbox()
   }
 
@@ -868,12 +870,38 @@ export class Association extends EventEmitter<AssociationEventMap> {
    */
   #holdInboxUntilUserAttached(): void {
     this.#holdAfterEstablish = true
+    if (this.#inbox.length > 0) {
+      this.#releaseHoldNextTurn()
+      return
+    }
+    // Nothing waits yet (the usual case): no timer. The code that attaches listeners runs as
+    // microtasks of the current checkpoint; once that checkpoint has run (the flag below is set
+    // in it), data that arrives can be handled at once. Data that arrives before, in the same
+    // synchronous run (e.g. several chunks delivered in one loop), waits for the next macrotask.
+    this.#holdLazy = 1
+    queueMicrotask(() => {
+      if (this.#holdLazy === 1) this.#holdLazy = 2
+    })
+  }
+  #releaseHoldNextTurn(): void {
+    this.#holdLazy = 0
     setImmediate(() => {
       this.#holdAfterEstablish = false
       this.#drainInbox()
     })
   }
+  /** Called with new frames while the hold is set without a timer. */
+  #onDataWhileHeld(): void {
+    if (this.#holdLazy === 2) {
+      this.#holdLazy = 0
+      this.#holdAfterEstablish = false
+    } else if (this.#holdLazy === 1) {
+      this.#releaseHoldNextTurn()
+    }
+  }
   #holdAfterEstablish = false
+  /** 0: no lazy hold; 1: lazy hold, microtask checkpoint not yet passed; 2: passed. */
+  #holdLazy: 0 | 1 | 2 = 0
 
   #emitReleased(): void {
     this.#clearIdle()
