@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeFile } from '../../src/dataset/index.js'
 import { makeSampleInstances, encodeSample } from '../../src/samples/index.js'
 import { startServe, type RunningServe } from '../../src/cli/serve.js'
-import { storeCommand } from '../../src/cli/store.js'
+import { PREFETCH_MAX_BYTES, readChunks, storeCommand } from '../../src/cli/store.js'
 import { safeName } from '../../src/cli/files.js'
 import { Server, DimseChannel, supportedContexts, type ServerOptions } from '../../src/services/index.js'
 import { listen, type AcceptorPolicy, type Association, type AssociationListener } from '../../src/association/index.js'
@@ -47,6 +47,8 @@ beforeAll(() => {
     makeSampleInstances({ seed: 'pipe-a', count: 10, patients: 1, sizeKb: 300 }),
     makeSampleInstances({ seed: 'pipe-b', count: 10, patients: 1, sizeKb: 40 }),
     makeSampleInstances({ seed: 'pipe-c', count: 6, patients: 1, sizeKb: 1500 }),
+    // Over PREFETCH_MAX_BYTES (8 MiB): streamed from disk in fragment-sized chunks.
+    makeSampleInstances({ seed: 'pipe-d', count: 1, patients: 1, sizeKb: 9 * 1024 }),
   ]
   let n = 0
   for (let i = 0; i < 10; i++) {
@@ -75,6 +77,10 @@ describe('dimse store -> dimse serve, pipelined', () => {
   })
   afterAll(async () => {
     await running?.close()
+  })
+
+  it('has a file that is streamed rather than read whole', () => {
+    expect(Math.max(...[...sent.values()].map((b) => b.length))).toBeGreaterThan(PREFETCH_MAX_BYTES)
   })
 
   it('negotiates a window of 8 and stores every file byte for byte', async () => {
@@ -222,4 +228,22 @@ describe('dimse store against an SCP that answers before reading the dataset', (
       expect(Buffer.compare(got, bytes), uid).toBe(0)
     }
   }, 30_000)
+})
+
+describe('readChunks', () => {
+  it('reads a file from an offset in chunks of the given size, the last one shorter', async () => {
+    const p = join(root, 'chunks.bin')
+    const bytes = new Uint8Array(10_001).map((_, i) => (i * 7) & 0xff)
+    writeFileSync(p, bytes)
+    const chunks: Uint8Array[] = []
+    for await (const c of readChunks(p, 1, 4000)) chunks.push(new Uint8Array(c))
+    expect(chunks.map((c) => c.length)).toEqual([4000, 4000, 2000])
+    expect(Buffer.compare(Buffer.concat(chunks), bytes.subarray(1))).toBe(0)
+    const exact: Uint8Array[] = []
+    for await (const c of readChunks(p, 2001, 4000)) exact.push(c)
+    expect(exact.map((c) => c.length)).toEqual([4000, 4000])
+    const none: Uint8Array[] = []
+    for await (const c of readChunks(p, 10_001, 4000)) none.push(c)
+    expect(none).toEqual([])
+  })
 })
