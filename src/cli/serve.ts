@@ -8,7 +8,6 @@ import { mkdir, readFile } from 'node:fs/promises'
 import { timingSafeEqual } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { Server, supportedContexts, worklistFind, type PeerAddress, type ServerOptions } from '../services/index.js'
-import type { AcceptorPolicy, AsyncOpsWindow } from '../association/index.js'
 import { SopClass } from '../dataset/index.js'
 import { statusCategory } from '../dimse/index.js'
 import { trimAeTitle } from '../pdu/index.js'
@@ -68,23 +67,6 @@ function sameBytes(received: Uint8Array, expected: string): boolean {
 
 /** Default `--async-ops` of `dimse serve`. */
 export const SERVE_ASYNC_OPS = 16
-
-/**
- * A Server that also grants an asynchronous operations window (PS3.7 D.3.3.3): a requestor that
- * proposes one may keep several requests outstanding (`dimse store` pipelines its C-STOREs);
- * the Server already runs each request as it arrives. The answer never exceeds the proposal
- * (negotiation takes the minimum of both).
- */
-class WindowedServer extends Server {
-  readonly #window: AsyncOpsWindow
-  constructor(options: ServerOptions, window: AsyncOpsWindow) {
-    super(options)
-    this.#window = window
-  }
-  override policy(): AcceptorPolicy {
-    return { ...super.policy(), asyncOps: this.#window }
-  }
-}
 
 /** A running `dimse serve`, as {@link startServe} returns it. */
 export interface RunningServe {
@@ -171,7 +153,10 @@ export async function startServe(args: string[], io: CliIo): Promise<RunningServ
         }
       : {}),
   }
-  const server = window > 1 ? new WindowedServer(options, { maxOperationsInvoked: window, maxOperationsPerformed: 1 }) : new Server(options)
+  // PS3.7 D.3.3.3: a requestor that proposes a window may keep this many requests outstanding
+  // (`dimse store` pipelines its C-STOREs); the Server runs each request as it arrives.
+  if (window > 1) options.asyncOps = { maxOperationsInvoked: window, maxOperationsPerformed: 1 }
+  const server = new Server(options)
   server.on('association', (a) => {
     log(`association from ${trimAeTitle(a.callingAeTitle)} (${a.remote}) to ${trimAeTitle(a.calledAeTitle)}: ${a.acceptedContexts.length} contexts accepted`)
     a.on('released', () => log(`association from ${trimAeTitle(a.callingAeTitle)} released`))

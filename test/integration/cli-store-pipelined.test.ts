@@ -105,6 +105,19 @@ describe('dimse store -> dimse serve, pipelined', () => {
     expect(windows).toEqual([1])
   })
 
+  it('dimse serve --async-ops 1 grants no window', async () => {
+    const other = await startServe(['--storage', join(root, 'serve1'), '--port', '0', '--quiet', '--async-ops', '1'], quietIo().io)
+    const seen: number[] = []
+    other.server.on('association', (a) => seen.push(a.asyncOps.maxOperationsInvoked))
+    try {
+      const { io } = quietIo()
+      expect(await storeCommand.run(['127.0.0.1', String(other.address.port), '--aec', 'DIMSE', src], io)).toBe(0)
+      expect(seen).toEqual([1])
+    } finally {
+      await other.close()
+    }
+  })
+
   it('rejects an invalid --async-ops', async () => {
     const { io } = quietIo()
     await expect(storeCommand.run(['127.0.0.1', String(running.address.port), '--async-ops', '0', src], io)).rejects.toThrow(/async-ops/)
@@ -112,11 +125,6 @@ describe('dimse store -> dimse serve, pipelined', () => {
 })
 
 describe('dimse store against an SCP that answers out of order', () => {
-  class WindowServer extends Server {
-    override policy(): AcceptorPolicy {
-      return { ...super.policy(), asyncOps: { maxOperationsInvoked: 4, maxOperationsPerformed: 1 } }
-    }
-  }
   let server: Server
   let active = 0
   let maxActive = 0
@@ -127,6 +135,7 @@ describe('dimse store against an SCP that answers out of order', () => {
     const options: ServerOptions = {
       aeTitle: 'HOLDER',
       contexts: supportedContexts({ verification: true, storage: true }),
+      asyncOps: { maxOperationsInvoked: 4, maxOperationsPerformed: 1 },
       handlers: {
         store: async (rq) => {
           active++
@@ -151,7 +160,7 @@ describe('dimse store against an SCP that answers out of order', () => {
         },
       },
     }
-    server = new WindowServer(options)
+    server = new Server(options)
     await server.listen(0, '127.0.0.1')
   })
   afterAll(async () => {
