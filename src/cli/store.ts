@@ -4,8 +4,8 @@
  * disk, never held whole), converted between uncompressed syntaxes otherwise.
  * @module
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
-import { readFile, readdir, stat } from 'node:fs/promises'
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { isUncompressed } from '../dataset/index.js'
@@ -42,18 +42,27 @@ export interface StoreFile {
   datasetOffset: number
 }
 
-/** List files under the given paths (recursively). */
+/**
+ * List files under the given paths (recursively, in name order). Synchronous: one readdir per
+ * folder (entry types come with it) instead of a thread-pool stat per file; symbolic links are
+ * followed.
+ */
 export async function listFiles(paths: readonly string[]): Promise<string[]> {
   const out: string[] = []
-  const walk = async (p: string): Promise<void> => {
-    const s = await stat(p).catch(() => undefined)
-    if (!s) throw new CliError(`${p}: no such file or directory`)
-    if (s.isDirectory()) {
-      const entries = (await readdir(p)).sort()
-      for (const e of entries) await walk(join(p, e))
-    } else if (s.isFile()) out.push(p)
+  const walk = (p: string, known?: 'file' | 'dir'): void => {
+    let kind = known
+    if (kind === undefined) {
+      const s = statSync(p, { throwIfNoEntry: false })
+      if (!s) throw new CliError(`${p}: no such file or directory`)
+      kind = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined
+    }
+    if (kind === 'file') out.push(p)
+    else if (kind === 'dir') {
+      const entries = readdirSync(p, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      for (const e of entries) walk(join(p, e.name), e.isDirectory() ? 'dir' : e.isFile() ? 'file' : undefined)
+    }
   }
-  for (const p of paths) await walk(p)
+  for (const p of paths) walk(p)
   return out
 }
 
