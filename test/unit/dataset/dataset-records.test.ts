@@ -106,6 +106,25 @@ describe('decoded datasets kept as records', () => {
     expect(dataset.number(0x00280106)).toBe(-2)
   })
 
+  it('an item with its own Specific Character Set: elements before it keep the outer context', () => {
+    const latin1Name = [0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72] // "Müller" in ISO 8859-1
+    const data = new Uint8Array([
+      ...sq(0x0008, 0x1115, [[
+        ...el(0x0007, 0x0010, 'LO', ascii('CREATOR ')),
+        ...el(0x0008, 0x0005, 'CS', ascii('ISO_IR 100')),
+        ...el(0x0010, 0x0010, 'PN', latin1Name),
+      ]]),
+    ])
+    const { dataset } = decodeDataset(data, EXPLICIT_LE)
+    const item = dataset.items(0x00081115)[0]!
+    expect(item.get(0x00070010)!.context).toBe(dataset.context)
+    expect(item.get(0x00070010)!.context.charset).toEqual([])
+    expect(item.context.charset).toEqual(['ISO_IR 100'])
+    expect(item.get(0x00100010)!.context).toBe(item.context)
+    expect(item.string(0x00100010)).toBe('Müller')
+    expect(item.elements().map((e) => e.tag)).toEqual([0x00070010, 0x00080005, 0x00100010])
+  })
+
   it('built datasets are unaffected', () => {
     const d = new Dataset()
     d.set(DataElement.fromValue(0x00100010, 'PN', ['X']))
