@@ -1,6 +1,8 @@
 // Network benchmark: dimse against DCMTK and dcmjs-dimse, side by side in one run, alternating,
 // on loopback (`npm run bench:net`, or `node bench/net.mjs [--quick] [--rounds N] [--only store,echo,find]`
-// after `npx tsup`).
+// after `npx tsup`). For A/B runs: `--impls dcmtk,ours` leaves implementations out of the
+// C-STORE rounds, `--dist DIR` measures another build (e.g. `npx tsup --out-dir /tmp/old` of an
+// earlier commit) instead of ./dist.
 //
 // Scenarios (each SCU and SCP is its own process; peak RSS is read from /proc/PID/status VmHWM):
 //   C-STORE throughput, 3 sets (100 x 512 KiB, 20 x 10 MiB, 2 x 200 MiB), SCP storing to disk:
