@@ -80,6 +80,9 @@ export function contextsForFiles(files: readonly StoreFile[]): ProposedContext[]
   return contextsForInstances(files)
 }
 
+/** Prefetched bytes of outstanding C-STOREs, at most (one file is always allowed). */
+export const PREFETCH_BUDGET_BYTES = 16 * 1024 * 1024
+
 /** Files up to this size are read whole, ahead of their turn; larger ones are streamed. */
 export const PREFETCH_MAX_BYTES = 8 * 1024 * 1024
 
@@ -91,11 +94,17 @@ export const PREFETCH_MAX_BYTES = 8 * 1024 * 1024
  */
 export class ReadBufferPool {
   readonly #free: Uint8Array[] = []
+  #freeBytes = 0
   readonly #maxBuffers: number
+  readonly #maxBytes: number
 
-  /** @param maxBuffers buffers kept for reuse at most (others are left to the collector) */
-  constructor(maxBuffers: number) {
+  /**
+   * @param maxBuffers buffers kept for reuse at most (others are left to the collector)
+   * @param maxBytes bytes kept for reuse at most
+   */
+  constructor(maxBuffers: number, maxBytes: number = PREFETCH_BUDGET_BYTES) {
     this.#maxBuffers = maxBuffers
+    this.#maxBytes = maxBytes
   }
 
   /** A buffer of at least `n` bytes (its content is stale: overwrite before use). */
@@ -104,6 +113,7 @@ export class ReadBufferPool {
       const b = this.#free[i]!
       if (b.length >= n) {
         this.#free.splice(i, 1)
+        this.#freeBytes -= b.length
         return b
       }
     }
@@ -113,7 +123,9 @@ export class ReadBufferPool {
 
   /** Give a buffer back for reuse. */
   give(b: Uint8Array): void {
-    if (this.#free.length < this.#maxBuffers) this.#free.push(b)
+    if (this.#free.length >= this.#maxBuffers || this.#freeBytes + b.length > this.#maxBytes) return
+    this.#free.push(b)
+    this.#freeBytes += b.length
   }
 }
 
@@ -213,9 +225,6 @@ export function readChunkSize(assoc: ClientAssociation): number {
   const n = Math.min(assoc.association.maxPdvDataLength, 4 * 1024 * 1024)
   return Math.max(2, n - (n % 2))
 }
-
-/** Prefetched bytes of outstanding C-STOREs, at most (one file is always allowed). */
-export const PREFETCH_BUDGET_BYTES = 16 * 1024 * 1024
 
 export const storeCommand: CliCommand = {
   name: 'store',

@@ -103,3 +103,37 @@ describe('gcEvery', () => {
     expect(runtimeGc()).toBe(gc)
   })
 })
+
+describe('ReadBufferPool (dimse store)', () => {
+  it('hands a returned buffer out again when it is large enough, else a new one of 64 KiB steps', async () => {
+    const { ReadBufferPool } = await import('../../../src/cli/store.js')
+    const pool = new ReadBufferPool(2, 1 << 20)
+    const a = pool.take(100_000)
+    expect(a.length).toBe(131_072)
+    pool.give(a)
+    expect(pool.take(50_000)).toBe(a)
+    pool.give(a)
+    const b = pool.take(200_000)
+    expect(b).not.toBe(a)
+    expect(pool.take(10)).toBe(a)
+  })
+
+  it('keeps at most maxBuffers buffers and maxBytes bytes', async () => {
+    const { ReadBufferPool } = await import('../../../src/cli/store.js')
+    const pool = new ReadBufferPool(2, 200_000)
+    const [x, y, z] = [pool.take(65_536), pool.take(65_536), pool.take(65_536)]
+    pool.give(x)
+    pool.give(y)
+    pool.give(z) // over maxBuffers: dropped
+    const got = [pool.take(1), pool.take(1), pool.take(1)]
+    expect(got.filter((b) => b === z)).toHaveLength(0)
+    expect(got.filter((b) => b === x || b === y)).toHaveLength(2)
+    const big = new ReadBufferPool(4, 100_000)
+    const p = big.take(65_536)
+    const q = big.take(65_536)
+    big.give(p)
+    big.give(q) // 131,072 > 100,000: dropped
+    expect(big.take(1)).toBe(p)
+    expect(big.take(1)).not.toBe(q)
+  })
+})
