@@ -17,20 +17,34 @@ export function median(xs) {
 }
 
 /**
- * Run every case once per round, alternating (the order rotates each round so that no case
- * always runs first), after `warmup` unmeasured rounds. `cases` is a list of
- * `{ name, run }` where `run()` does one full pass of the workload and may return a value
- * that is kept alive until the end of the pass (so results are not optimized away).
+ * Run every case once per round, alternating, after `warmup` unmeasured rounds. The order is a
+ * fresh (seeded, so reproducible) shuffle each round: with a fixed rotation a case always ran
+ * right after the same neighbour, and a neighbour that leaves much garbage (dcmjs) made the next
+ * case pay for the heap pages the collector had just given back.
+ * `cases` is a list of `{ name, run }` where `run()` does one full pass of the workload and may
+ * return a value that is kept alive until the end of the pass (so results are not optimized away).
  * When the process runs with --expose-gc, a full collection runs before each measured call, so
  * that garbage left by one library is not collected on another library's clock.
  * Returns a Map name → { times: number[] (ms), median: number (ms) }.
  */
-export function timeRounds(cases, { warmup = 1, rounds = 5, onRound } = {}) {
+export function timeRounds(cases, { warmup = 1, rounds = 5, onRound, seed = 1 } = {}) {
   const times = new Map(cases.map((c) => [c.name, []]))
   let sink = 0
+  let state = seed >>> 0 || 1
+  const random = () => {
+    // xorshift32: small, deterministic, good enough to shuffle a handful of cases
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return (state >>> 0) / 0x100000000
+  }
   for (let r = 0; r < warmup + rounds; r++) {
-    for (let i = 0; i < cases.length; i++) {
-      const c = cases[(i + r) % cases.length]
+    const order = cases.slice()
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1))
+      ;[order[i], order[j]] = [order[j], order[i]]
+    }
+    for (const c of order) {
       if (typeof globalThis.gc === 'function') globalThis.gc()
       const t0 = nowMs()
       const out = c.run()
