@@ -4,7 +4,7 @@
 //                                                   default writable does), find yields N matches;
 //                                                   prints "BENCH-PORT N"
 //   node bench/net-dcmjs.mjs store PORT FILE...      one association, a C-STORE per file
-//   node bench/net-dcmjs.mjs echo PORT COUNT         COUNT sequential associations with one C-ECHO
+//   node bench/net-dcmjs.mjs echo PORT COUNT [WARMUP]         COUNT sequential associations with one C-ECHO
 //   node bench/net-dcmjs.mjs find PORT               one study-level C-FIND; counts the responses
 // Client modes print one JSON line: { n, ms }.
 import dimse from 'dcmjs-dimse'
@@ -109,17 +109,21 @@ if (mode === 'scp') {
   if (ok !== files.length) throw new Error(`stored ${ok} of ${files.length}`)
   process.stdout.write(`${JSON.stringify({ n: ok, ms: performance.now() - t0 })}\n`)
 } else if (mode === 'echo') {
+  // echo PORT COUNT [WARMUP]: WARMUP untimed associations first, then COUNT timed ones.
   const port = Number(args[0])
   const count = Number(args[1] ?? 100)
-  const t0 = performance.now()
-  for (let i = 0; i < count; i++) {
+  const warmup = Number(args[2] ?? 0)
+  const once = async () => {
     let ok = false
     const rq = new CEchoRequest()
     rq.on('response', (r) => (ok = r.getStatus() === Status.Success))
     await send(port, [rq])
     if (!ok) throw new Error('echo failed')
   }
-  process.stdout.write(`${JSON.stringify({ n: count, ms: performance.now() - t0 })}\n`)
+  for (let i = 0; i < warmup; i++) await once()
+  const t0 = performance.now()
+  for (let i = 0; i < count; i++) await once()
+  process.stdout.write(`${JSON.stringify({ n: count, ms: performance.now() - t0, warmup })}\n`)
 } else if (mode === 'find') {
   const port = Number(args[0])
   const t0 = performance.now()

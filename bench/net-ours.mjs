@@ -1,6 +1,6 @@
 // dimse side of the network benchmark, run as its own process by bench/net.mjs.
 //   node bench/net-ours.mjs scp FIND_MATCHES          synthetic SCP (echo; find yields N matches); prints "BENCH-PORT N"
-//   node bench/net-ours.mjs echo PORT COUNT            COUNT sequential associations, each C-ECHO + release
+//   node bench/net-ours.mjs echo PORT COUNT [CALLED] [WARMUP]   WARMUP untimed, then COUNT timed sequential associations, each C-ECHO + release
 //   node bench/net-ours.mjs find PORT AE [K=V ...]     one study-root C-FIND; counts the responses
 // Client modes print one JSON line: { n, ms }.
 // bench/net.mjs points DIMSE_BENCH_DIST at a snapshot of dist/ so that a rebuild meanwhile cannot mix versions.
@@ -42,17 +42,22 @@ if (mode === 'scp') {
     server.close({ abort: true }).finally(() => process.exit(0))
   })
 } else if (mode === 'echo') {
+  // echo PORT COUNT [CALLED] [WARMUP]: WARMUP untimed associations first (JIT warm-up), then
+  // COUNT timed ones; also reports the first COUNT of the cold process separately when WARMUP=0.
   const port = Number(args[0])
   const count = Number(args[1] ?? 1000)
+  const warmup = Number(args[3] ?? 0)
   const client = new Client({ aeTitle: 'OURSCU' })
-  const t0 = performance.now()
-  for (let i = 0; i < count; i++) {
-    const a = await client.associate({ host: '127.0.0.1', port, calledAeTitle: args[2] ?? 'ANY-SCP', presentationContexts: [verificationContext()] })
+  const once = async () => {
+    const a = await client.associate({ host: '127.0.0.1', port, calledAeTitle: args[2] || 'ANY-SCP', presentationContexts: [verificationContext()] })
     const r = await a.echo()
     if (r.status !== 0) throw new Error(`echo status ${r.status}`)
     await a.release()
   }
-  process.stdout.write(`${JSON.stringify({ n: count, ms: performance.now() - t0 })}\n`)
+  for (let i = 0; i < warmup; i++) await once()
+  const t0 = performance.now()
+  for (let i = 0; i < count; i++) await once()
+  process.stdout.write(`${JSON.stringify({ n: count, ms: performance.now() - t0, warmup })}\n`)
 } else if (mode === 'find') {
   const port = Number(args[0])
   const called = args[1] ?? 'ANY-SCP'
