@@ -864,9 +864,10 @@ export class Association extends EventEmitter<AssociationEventMap> {
   }
 
   /**
-   * Called when the association becomes established: PDUs that arrived together with (or right
-   * after) the A-ASSOCIATE-AC/RQ wait until the next macrotask, so that code attaching listeners
-   * right after `await Association.request()/accept()` sees every event.
+   * Called when the association becomes established: PDUs that arrived together with the
+   * A-ASSOCIATE-AC/RQ, or in the same synchronous run, wait until the next macrotask, so that code
+   * attaching listeners right after `await Association.request()/accept()` sees every event.
+   * PDUs that arrive after the current microtask checkpoint are handled at once.
    */
   #holdInboxUntilUserAttached(): void {
     this.#holdAfterEstablish = true

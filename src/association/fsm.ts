@@ -186,8 +186,8 @@ export interface StepContext {
 export interface StepResult {
   action: FsmActionName
   next: FsmState
-  /** The effects in order. May be a shared, frozen list: read it, do not change it. */
-  effects: FsmEffect[]
+  /** The effects in order: a shared, frozen list for most actions (read it, do not change it). */
+  effects: readonly FsmEffect[]
 }
 
 const send = (pdu: FsmPduKind, abortSource?: 'service-user' | 'service-provider'): FsmEffect =>

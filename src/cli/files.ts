@@ -163,14 +163,23 @@ export async function readPart10Header(path: string, stopBeforeTag: number, head
   } finally {
     await fh.close()
   }
-  const parse = (bytes: Uint8Array) => decodeFile(bytes, { stopBeforeTag, inflate: (b) => nodeDeflateCodec.inflateRaw(b) })
   let file: DecodedFile
   try {
-    file = parse(head)
+    file = parseHead(head, stopBeforeTag)
   } catch (e) {
     if (head.length === size) throw e
-    file = parse(await readFile(path))
+    file = parseHead(await readFile(path), stopBeforeTag)
   }
+  return headerOf(path, file, size)
+}
+
+/** Decode the start of a Part 10 file up to `stopBeforeTag` (deflated data inflated with node:zlib). */
+function parseHead(bytes: Uint8Array, stopBeforeTag: number): DecodedFile {
+  return decodeFile(bytes, { stopBeforeTag, inflate: (b) => nodeDeflateCodec.inflateRaw(b) })
+}
+
+/** The SOP identity of a decoded file start: from its File Meta Information, else its dataset. */
+function headerOf(path: string, file: DecodedFile, size: number): Part10Header {
   const sopClassUid = file.meta.string(0x00020002) ?? file.dataset.string(0x00080016)
   const sopInstanceUid = file.meta.string(0x00020003) ?? file.dataset.string(0x00080018)
   if (!sopClassUid || !sopInstanceUid) throw new Error(`${path}: no SOP Class / SOP Instance UID`)
@@ -196,11 +205,10 @@ export function readPart10HeaderSync(path: string, stopBeforeTag: number, headBy
     size = fstatSync(fd).size
     probe = readAt(fd, Math.min(size, META_PROBE_BYTES))
     head = probe
-    const parse = (bytes: Uint8Array, stop: number) => decodeFile(bytes, { stopBeforeTag: stop, inflate: (b) => nodeDeflateCodec.inflateRaw(b) })
     try {
       // Stop before group 0003: the dataset itself is not decoded. The meta group ends where the
       // next group starts, so at least one element header must follow it inside the probe.
-      const m = parse(probe, 0x00030000)
+      const m = parseHead(probe, 0x00030000)
       const sopClassUid = m.meta.string(0x00020002)
       const sopInstanceUid = m.meta.string(0x00020003)
       if (sopClassUid && sopInstanceUid && m.meta.get(0x00020010) && m.warnings.length === 0 && (m.datasetOffset + 8 <= probe.length || probe.length === size)) {
@@ -213,18 +221,14 @@ export function readPart10HeaderSync(path: string, stopBeforeTag: number, headBy
   } finally {
     closeSync(fd)
   }
-  const parse = (bytes: Uint8Array) => decodeFile(bytes, { stopBeforeTag, inflate: (b) => nodeDeflateCodec.inflateRaw(b) })
   let file: DecodedFile
   try {
-    file = parse(head)
+    file = parseHead(head, stopBeforeTag)
   } catch (e) {
     if (head.length === size) throw e
-    file = parse(readFileSync(path))
+    file = parseHead(readFileSync(path), stopBeforeTag)
   }
-  const sopClassUid = file.meta.string(0x00020002) ?? file.dataset.string(0x00080016)
-  const sopInstanceUid = file.meta.string(0x00020003) ?? file.dataset.string(0x00080018)
-  if (!sopClassUid || !sopInstanceUid) throw new Error(`${path}: no SOP Class / SOP Instance UID`)
-  return { file, size, sopClassUid, sopInstanceUid }
+  return headerOf(path, file, size)
 }
 
 /** Read the first `n` bytes of an open file (fewer only at its end). */
