@@ -187,17 +187,14 @@ function sameCharset(a: readonly string[], b: readonly string[]): boolean {
   return a.every((x, i) => x === b[i])
 }
 
-/** Record code of an element kept as an object (VR indexes are 0-33). */
-const OBJECT = 63
-/** Record codes of a sequence (its items in the record), read with defined / undefined length. */
+/** Record codes (above the VR indexes 0-33) of a sequence (its items in the record), read with defined / undefined length. */
 const SEQUENCE = 62
 const SEQUENCE_UNDEFINED = 61
 /** Record code of encapsulated pixel data (its value in the record; undefined length, OB). */
 const ENCAPSULATED = 60
 
-/** The element of a record that holds an object (see {@link Dataset}). */
+/** The element of a record that holds a sequence's items or encapsulated pixel data (see {@link Dataset}). */
 function recordObject(tag: number, x: unknown, code: number, ctx: ValueContext): DataElement {
-  if (code === OBJECT) return x as DataElement
   const el = DataElement.fromValue(tag >>> 0, code === ENCAPSULATED ? 'OB' : 'SQ', x as ElementValue, ctx)
   if (code !== SEQUENCE) el.undefinedLength = true
   return el
@@ -223,9 +220,9 @@ export function resolveTag(t: TagOrKeyword): Tag {
 export class Dataset implements Iterable<DataElement> {
   // Three representations, one at a time or (sorted, map) together:
   // - records (`recs`): what decoders build. Three entries per element: the tag (as int32), the
-  //   offset of the raw value in `src`, and its length × 64 + the VR index; or, for a sequence,
-  //   encapsulated pixel data or any element object, the items, the value or the object, and
-  //   a code (SEQUENCE, SEQUENCE_UNDEFINED, ENCAPSULATED, OBJECT); all share `_context`.
+  //   offset of the raw value in `src`, and its length × 64 + the VR index; or, for a sequence
+  //   or encapsulated pixel data, the items or the value, and a code (SEQUENCE,
+  //   SEQUENCE_UNDEFINED, ENCAPSULATED); all share `_context`.
   //   No object per element until the
   //   dataset is accessed, which then turns the records into elements once ({@link materialize}):
   //   a lazily decoded file costs a few numbers per element, not an object and a view.
@@ -325,21 +322,6 @@ export class Dataset implements Iterable<DataElement> {
   }
 
   /**
-   * Append an element object (decoders: sequences, encapsulated pixel data), as a record while
-   * the dataset is in record form, else as {@link set} would.
-   * @internal
-   */
-  appendElement(el: DataElement): void {
-    const r = this.recordsFor(el.tag, this._context)
-    if (r !== undefined) {
-      r.push(el.tag | 0, el, OBJECT)
-      return
-    }
-    if (this.recs !== undefined) this.materialize()
-    this.set(el)
-  }
-
-  /**
    * Append a sequence read by a decoder: its items are kept in the record while the dataset is
    * in record form, else a sequence element is {@link set}.
    * @internal
@@ -395,7 +377,6 @@ export class Dataset implements Iterable<DataElement> {
       if (mt === tag) {
         const x = r[mid * 3 + 2] as number
         const code = x % 64
-        if (code === OBJECT) return (r[mid * 3 + 1] as DataElement).raw
         if (code >= 34) return undefined // sequence or encapsulated pixel data: no raw bytes
         const src = this.src!
         return new Uint8Array(src.buffer, src.byteOffset + (r[mid * 3 + 1] as number), (x - code) / 64)
