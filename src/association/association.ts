@@ -343,6 +343,8 @@ export class Association extends EventEmitter<AssociationEventMap> {
     if (this.peerMaxPduLength > 0 && len > this.peerMaxPduLength)
       return Promise.reject(new DicomError('ERR_INVALID_ARGUMENT', `P-DATA-TF of ${len} bytes exceeds the peer maximum of ${this.peerMaxPduLength}`))
     this.#outgoing.pdata = { type: PduType.PDataTf, pdvs }
+    // release() waits for the messages being written (still Sta6): progress restarts its timer.
+    if (this.#release !== undefined && this.#state === 'Sta6') this.#startAcse('acse')
     this.#dispatch('Evt9')
     return this.#lastWrite
   }
@@ -502,7 +504,13 @@ export class Association extends EventEmitter<AssociationEventMap> {
     // may answer a request before reading all of it): it waits for the messages queued so far.
     // Messages queued after this call find the association in Sta7 and are refused.
     if (this.#messagesQueued === 0) send()
-    else void this.#sendChain.then(send)
+    else {
+      // The ACSE timer covers the wait too: a peer that stops reading (it may have answered
+      // already) would otherwise leave release() pending for ever. Each PDU handed over meanwhile
+      // restarts it (sendPData), so a slow transfer that still makes progress is not cut off.
+      this.#startAcse('acse')
+      void this.#sendChain.then(send)
+    }
     return release.promise
   }
 

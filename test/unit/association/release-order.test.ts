@@ -12,7 +12,7 @@ const VERIFICATION = '1.2.840.10008.1.1'
 const IMPLICIT = '1.2.840.10008.1.2'
 const policy: AcceptorPolicy = { aeTitle: 'SCP', maxPduLength: 4096, contexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT] }] }
 
-async function pair(): Promise<[Association, Association]> {
+async function pair(acseMs = 3000): Promise<[Association, Association]> {
   const [a, b] = createMemoryTransportPair({ highWaterMark: 2048 })
   const acc = Association.accept(b, policy, { timeouts: { acseMs: 3000 } })
   const req = await Association.request({
@@ -20,7 +20,7 @@ async function pair(): Promise<[Association, Association]> {
     callingAeTitle: 'SCU',
     calledAeTitle: 'SCP',
     presentationContexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT] }],
-    timeouts: { acseMs: 3000 },
+    timeouts: { acseMs },
   })
   return [req, await acc]
 }
@@ -94,5 +94,48 @@ describe('release() waits for the messages being written', () => {
     acc.resume()
     await tick(20)
     expect(seen).not.toContain(PduType.ReleaseRq)
+  })
+
+  test('a peer that stops reading while release() waits: the ACSE timeout still ends it', async () => {
+    const [req, acc] = await pair(200)
+    acc.on('pdata', () => undefined)
+    acc.pause() // and never resumed: the message can never be written in full
+    const ctx = req.acceptedContexts[0]!.id
+    const sent = req.sendMessage(ctx, new Uint8Array(64), new Uint8Array(64 * 1024))
+    sent.catch(() => undefined)
+    const released = req.release()
+    const outcome = await Promise.race([
+      released.then(
+        () => 'released',
+        (e: unknown) => e,
+      ),
+      tick(2000).then(() => 'still pending'),
+    ])
+    // ACSE timeout → A-ABORT (as when an A-RELEASE-RP does not come): aborted, the timeout as cause
+    expect(outcome).toMatchObject({ code: 'ERR_ASSOC_ABORTED', cause: { code: 'ERR_TIMEOUT', timer: 'acse' } })
+    expect(req.isEstablished).toBe(false)
+    acc.abort()
+  })
+
+  test('a slow peer that keeps reading is not cut off by the timer of a waiting release()', async () => {
+    const [req, acc] = await pair(150)
+    acc.on('pdata', () => undefined)
+    acc.pause()
+    const ctx = req.acceptedContexts[0]!.id
+    const sent = req.sendMessage(ctx, new Uint8Array(64), new Uint8Array(64 * 1024))
+    const released = req.release()
+    // Let a little through every 50 ms: longer than the 150 ms timeout in all, never idle that long.
+    const started = Date.now()
+    while (req.state === 'Sta6' && Date.now() - started < 3000) {
+      await tick(50)
+      acc.resume()
+      await new Promise((r) => setImmediate(r))
+      acc.pause()
+    }
+    acc.resume()
+    await sent
+    await released
+    expect(Date.now() - started).toBeGreaterThan(150)
+    expect(req.abortError).toBeUndefined()
   })
 })
