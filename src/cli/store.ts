@@ -364,9 +364,10 @@ export async function storeBatch(
   }
   await Promise.all(inFlight)
   if (fatal !== undefined) throw fatal
-  // A peer may have answered before reading everything: let the last bytes go out before the
-  // caller releases the association.
-  await assoc.channel.sent()
+  // A peer may have answered before reading everything: the caller's release() waits for the
+  // last bytes to go out (Association.release), under the ACSE timeout. (Waiting here for
+  // channel.sent() would have no timer: a peer that answered and then stopped reading would
+  // leave the command hanging.)
 }
 
 /** Split files so that each association proposes at most 128 contexts (counted as contextsForInstances does). */

@@ -239,6 +239,41 @@ describe('dimse store against an SCP that answers before reading the dataset', (
   }, 30_000)
 })
 
+describe('dimse store against an SCP that answers and then never reads the dataset', () => {
+  let listener: AssociationListener
+  let one: string
+  beforeAll(async () => {
+    // One file larger than what loopback socket buffers hold: its last bytes cannot go out.
+    one = join(root, 'stalled')
+    mkdirSync(one)
+    const [s] = makeSampleInstances({ seed: 'pipe-stall', count: 1, patients: 1, sizeKb: 6000 })
+    writeFileSync(join(one, 'S.dcm'), encodeSample(s!))
+    const policy: AcceptorPolicy = { aeTitle: 'STALL', contexts: supportedContexts({ storage: true }) }
+    listener = await listen({ host: '127.0.0.1', port: 0, policy }, (assoc: Association) => {
+      const channel: DimseChannel = new DimseChannel(assoc, {
+        onRequest: (r) => {
+          if (r.command.commandField !== CommandField.CStoreRq) return
+          // Success at once, and the dataset is never read: the association stops reading.
+          channel.send(r.context.id, responseFor(r.command as CStoreRq, 0)).catch(() => undefined)
+          assoc.pause()
+        },
+      })
+    })
+  })
+  afterAll(async () => {
+    await listener?.close({ abort: true })
+  })
+
+  it('ends within the ACSE timeout instead of waiting for ever to release', async () => {
+    const { io } = quietIo()
+    const started = Date.now()
+    const run = storeCommand.run(['127.0.0.1', String(listener.address().port), '--aec', 'STALL', '--timeout', '1', one], io)
+    const outcome = await Promise.race([run.then(() => 'ended', () => 'ended'), new Promise((r) => setTimeout(() => r('hangs'), 10_000))])
+    expect(outcome).toBe('ended')
+    expect(Date.now() - started).toBeLessThan(10_000)
+  }, 20_000)
+})
+
 describe('readChunks', () => {
   it('reads a file from an offset in chunks of the given size, the last one shorter', async () => {
     const p = join(root, 'chunks.bin')
