@@ -131,7 +131,9 @@ export class ReadBufferPool {
 
 /** A whole file read into a (pooled) buffer: `bytes` is the file, a view of `buffer`. */
 export interface PrefetchedFile {
+  /** The file's bytes: the first `bytes.length` bytes of `buffer`. */
   bytes: Uint8Array
+  /** The pooled buffer, to give back once nothing can still be sending from it. */
   buffer: Uint8Array
 }
 

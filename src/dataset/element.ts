@@ -241,6 +241,7 @@ export class Dataset implements Iterable<DataElement> {
    */
   declare undefinedLength: boolean
 
+  /** An empty dataset whose elements are in `context` (byte order and character set). */
   constructor(context: ValueContext = DEFAULT_CONTEXT) {
     this.map = undefined
     this.sorted = []
@@ -261,15 +262,18 @@ export class Dataset implements Iterable<DataElement> {
     this._context = c
   }
 
+  /** Number of elements (top level). */
   get size(): number {
     if (this.recs !== undefined) return this.recs.length / 3
     return this.sorted !== undefined ? this.sorted.length : this.map!.size
   }
 
+  /** Whether the dataset has element `t` (a tag or a dictionary keyword). */
   has(t: TagOrKeyword): boolean {
     return this.get(t) !== undefined
   }
 
+  /** Element `t` (a tag or a dictionary keyword), or undefined. */
   get(t: TagOrKeyword): DataElement | undefined {
     const tag = resolveTag(t)
     if (this.recs !== undefined) this.materialize()
@@ -430,6 +434,7 @@ export class Dataset implements Iterable<DataElement> {
     return this
   }
 
+  /** Remove element `t`; false when there was none. */
   delete(t: TagOrKeyword): boolean {
     const tag = resolveTag(t)
     if (this.get(tag) === undefined) return false
