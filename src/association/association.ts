@@ -485,8 +485,10 @@ export class Association extends EventEmitter<AssociationEventMap> {
   /**
    * Release the association gracefully (A-RELEASE, PS3.8 §7.2), including a release collision
    * (both sides ask at once, Sta9-Sta12). Resolves when released.
-   * @throws AssociationAbortedError if it is aborted meanwhile; TimeoutError ('acse') if the
-   *   peer does not answer in time (the association is then aborted).
+   * Messages being written when it is called go out in full before the A-RELEASE-RQ.
+   * @throws AssociationAbortedError if it is aborted meanwhile, also when the ACSE timer runs
+   *   out (the error's `cause` is then a TimeoutError 'acse'): no A-RELEASE-RP in time, or, while
+   *   messages are still being written, no progress in writing them for that long.
    */
   release(): Promise<void> {
     if (this.#release) return this.#release.promise
