@@ -1043,7 +1043,8 @@ export class Association extends EventEmitter<AssociationEventMap> {
       if (!t) this.#emitClosedOnce()
       return
     }
-    if (action === 'AR-3' || action === 'AE-4') {
+    // Over TLS the graceful path below is kept: end() sends the close_notify alert.
+    if ((action === 'AR-3' || action === 'AE-4') && t.secure !== true) {
       // The requestor closes after the peer's last word, A-RELEASE-RP or A-ASSOCIATE-RJ (PS3.8
       // Table 9-7 AR-3, 9-6 AE-4), while the acceptor waits for that close under ARTIM (Sta13).
       // Everything we wrote was read before that answer and nothing more may come: close the

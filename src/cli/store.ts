@@ -367,9 +367,7 @@ export async function storeBatch(
   await Promise.all(inFlight)
   if (fatal !== undefined) throw fatal
   // A peer may have answered before reading everything: the caller's release() waits for the
-  // last bytes to go out (Association.release), under the ACSE timeout. (Waiting here for
-  // channel.sent() would have no timer: a peer that answered and then stopped reading would
-  // leave the command hanging.)
+  // last bytes to go out (Association.release), under the ACSE timeout.
 }
 
 /** Split files so that each association proposes at most 128 contexts (counted as contextsForInstances does). */

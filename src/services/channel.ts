@@ -157,21 +157,7 @@ export class DimseChannel {
     if (this.#failure) return Promise.reject(this.#failure)
     const hasDataset = dataset !== undefined
     const command = encodeCommand({ ...message, hasDataset } as DimseMessage)
-    const p = this.association.sendMessage(contextId, command, dataset)
-    this.#lastSend = p.catch(() => undefined)
-    return p
-  }
-
-  #lastSend: Promise<void> = Promise.resolve()
-
-  /**
-   * Resolves once every message sent so far (by {@link DimseChannel.send} or a started
-   * {@link DimseChannel.request}) has been handed to the association in full, or has failed.
-   * A peer may answer a request before it has read the request's dataset: wait for this before
-   * releasing the association, so that the A-RELEASE-RQ does not cut a message short.
-   */
-  sent(): Promise<void> {
-    return this.#lastSend
+    return this.association.sendMessage(contextId, command, dataset)
   }
 
   /**

@@ -68,8 +68,10 @@ class SocketTransport extends TransportEmitter implements Transport {
     this.socket.uncork()
   }
   readonly remote: string
+  readonly secure: boolean
   constructor(readonly socket: net.Socket) {
     super()
+    this.secure = socket instanceof tls.TLSSocket
     socket.setNoDelay(true)
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
     socket.on('data', (chunk: Buffer) => this.emit('data', chunk))

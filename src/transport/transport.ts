@@ -40,6 +40,11 @@ export interface Transport {
   readonly closed: boolean
   /** A description of the peer for diagnostics, e.g. `127.0.0.1:104` or `memory`. */
   readonly remote: string
+  /**
+   * True for TLS: the connection should be closed with {@link end}, which sends the TLS
+   * close_notify alert (PS3.15 B.1 relies on TLS; RFC 8446 §6.1), rather than dropped.
+   */
+  readonly secure?: boolean
   on<K extends keyof TransportEvents>(event: K, listener: TransportListener<K>): this
   off<K extends keyof TransportEvents>(event: K, listener: TransportListener<K>): this
 }
