@@ -18,18 +18,20 @@ export class ByteRangeError extends Error {
   }
 }
 
-/** A cursor over a byte view. All reads are bounds-checked and return views, never copies. */
+/**
+ * A cursor over a byte view. All reads are bounds-checked and return views, never copies.
+ * Integers are assembled from the bytes (no DataView per reader: the PDU decoder makes one reader
+ * per item, a dozen per A-ASSOCIATE-RQ/AC).
+ */
 export class ByteReader {
   /** The underlying bytes. */
   readonly bytes: Uint8Array
   /** Current position, relative to `bytes`. */
   pos: number
-  private readonly view: DataView
 
   /** Wrap `bytes`, starting at `pos`. */
   constructor(bytes: Uint8Array, pos = 0) {
     this.bytes = bytes
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     this.pos = pos
   }
 
@@ -52,17 +54,21 @@ export class ByteReader {
   /** Read an unsigned 16-bit integer (big endian unless `le`). */
   u16(le = false): number {
     this.need(2)
-    const v = this.view.getUint16(this.pos, le)
-    this.pos += 2
-    return v
+    const b = this.bytes
+    const p = this.pos
+    this.pos = p + 2
+    return le ? b[p]! | (b[p + 1]! << 8) : (b[p]! << 8) | b[p + 1]!
   }
 
   /** Read an unsigned 32-bit integer (big endian unless `le`). */
   u32(le = false): number {
     this.need(4)
-    const v = this.view.getUint32(this.pos, le)
-    this.pos += 4
-    return v
+    const b = this.bytes
+    const p = this.pos
+    this.pos = p + 4
+    return le
+      ? (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0
+      : ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0
   }
 
   /** Skip `n` bytes. */

@@ -9,7 +9,7 @@
  * @module
  */
 import { AbortReason, PduError } from '../errors.js'
-import { ByteRangeError, bytesToAscii } from '../internal/bytes.js'
+import { ByteRangeError, ByteReader, bytesToAscii } from '../internal/bytes.js'
 import { trimAeTitle } from './ae-title.js'
 import {
   ItemType,
@@ -52,57 +52,6 @@ class Ctx {
 }
 
 /**
- * A bounds-checked big-endian cursor over one item's bytes: the part of `ByteReader` the item
- * decoders use, without a DataView per item (an A-ASSOCIATE-RQ/AC has a dozen items). Reads
- * past the end throw {@link ByteRangeError} with the offset relative to the item, like ByteReader.
- */
-class ItemReader {
-  pos = 0
-  constructor(readonly bytes: Uint8Array) {}
-
-  get remaining(): number {
-    return this.bytes.length - this.pos
-  }
-
-  private need(n: number): void {
-    if (n < 0 || this.pos + n > this.bytes.length) throw new ByteRangeError(this.pos, n)
-  }
-
-  u8(): number {
-    this.need(1)
-    return this.bytes[this.pos++]!
-  }
-
-  u16(): number {
-    this.need(2)
-    const b = this.bytes
-    const p = this.pos
-    this.pos = p + 2
-    return (b[p]! << 8) | b[p + 1]!
-  }
-
-  u32(): number {
-    this.need(4)
-    const b = this.bytes
-    const p = this.pos
-    this.pos = p + 4
-    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0
-  }
-
-  skip(n: number): void {
-    this.need(n)
-    this.pos += n
-  }
-
-  take(n: number): Uint8Array {
-    this.need(n)
-    const v = this.bytes.subarray(this.pos, this.pos + n)
-    this.pos += n
-    return v
-  }
-}
-
-/**
  * One character per byte. PDU text fields (AE titles, UIDs, version names) are short: one
  * `fromCharCode.apply` over the typed array itself avoids the intermediate array of
  * `bytesToAscii`; long values (a peer may send anything) go through it in bounded slices.
@@ -126,10 +75,10 @@ function uidText(b: Uint8Array): string {
  */
 function forEachItem(
   ctx: Ctx,
-  r: ItemReader,
+  r: ByteReader,
   base: number,
   parentItem: number | undefined,
-  visit: (type: number, content: ItemReader, contentBase: number) => void,
+  visit: (type: number, content: ByteReader, contentBase: number) => void,
 ): void {
   while (r.remaining > 0) {
     const at = r.pos
@@ -142,7 +91,7 @@ function forEachItem(
     if (len > r.remaining) {
       throw ctx.fail(AbortReason.InvalidPduParameterValue, `item length ${len} exceeds the ${r.remaining} bytes left`, base + at, type)
     }
-    const content = new ItemReader(r.take(len))
+    const content = new ByteReader(r.take(len))
     const contentBase = base + at + 4
     try {
       visit(type, content, contentBase)
@@ -156,11 +105,11 @@ function forEachItem(
 }
 
 /** A 2-byte-length-prefixed field inside an item. */
-function prefixed(r: ItemReader): Uint8Array {
+function prefixed(r: ByteReader): Uint8Array {
   return r.take(r.u16())
 }
 
-function decodeUserInformation(ctx: Ctx, r: ItemReader, base: number): UserInformation {
+function decodeUserInformation(ctx: Ctx, r: ByteReader, base: number): UserInformation {
   const ui: UserInformation = {}
   const once = (present: boolean, type: number, at: number): void => {
     if (present) throw ctx.fail(AbortReason.UnexpectedPduParameter, 'duplicate user information sub-item', at, type)
@@ -204,7 +153,7 @@ function decodeUserInformation(ctx: Ctx, r: ItemReader, base: number): UserInfor
         // PS3.7 D.3.3.6, Table D.3-12
         const sopClassUid = uidText(prefixed(c))
         const serviceClassUid = uidText(prefixed(c))
-        const related = new ItemReader(prefixed(c))
+        const related = new ByteReader(prefixed(c))
         const relatedGeneralSopClassUids: string[] = []
         while (related.remaining > 0) relatedGeneralSopClassUids.push(uidText(prefixed(related)))
         ;(ui.commonExtendedNegotiations ??= []).push({ sopClassUid, serviceClassUid, relatedGeneralSopClassUids })
@@ -238,7 +187,7 @@ function decodeUserInformation(ctx: Ctx, r: ItemReader, base: number): UserInfor
   return ui
 }
 
-function decodePresentationContextRq(ctx: Ctx, c: ItemReader, cb: number): PresentationContextRq {
+function decodePresentationContextRq(ctx: Ctx, c: ByteReader, cb: number): PresentationContextRq {
   // PS3.8 §9.3.2.2, Table 9-13
   const id = c.u8()
   c.skip(3)
@@ -266,7 +215,7 @@ function decodePresentationContextRq(ctx: Ctx, c: ItemReader, cb: number): Prese
   return { id, abstractSyntax, transferSyntaxes }
 }
 
-function decodePresentationContextAc(ctx: Ctx, c: ItemReader, cb: number): PresentationContextAc {
+function decodePresentationContextAc(ctx: Ctx, c: ByteReader, cb: number): PresentationContextAc {
   // PS3.8 §9.3.3.2, Table 9-18
   const id = c.u8()
   c.skip(1)
@@ -303,7 +252,7 @@ function isKnownItemType(t: number): boolean {
 }
 
 function decodeAssociate(ctx: Ctx, body: Uint8Array, rq: boolean): AssociateRqPdu | AssociateAcPdu {
-  const r = new ItemReader(body)
+  const r = new ByteReader(body)
   if (body.length < 68) {
     throw ctx.fail(AbortReason.InvalidPduParameterValue, `A-ASSOCIATE body of ${body.length} bytes is shorter than its 68-byte fixed part`, PDU_HEADER_LENGTH + body.length)
   }

@@ -86,4 +86,15 @@ describe('ByteReader / ByteWriter', () => {
     expect([r.u8(), r.u32(), r.u16(), r.ascii(2), r.remaining]).toEqual([7, 7, 0x1234, 'AB', 3])
     expect(() => r.take(4)).toThrow(ByteRangeError)
   })
+
+  it('reads both byte orders from a view that does not start at its buffer\'s start', () => {
+    const backing = Uint8Array.of(0xee, 0x12, 0x34, 0x12, 0x34, 0xfe, 0xdc, 0xba, 0x98, 0xfe, 0xdc, 0xba, 0x98, 0x01)
+    const r = new ByteReader(backing.subarray(1, 13))
+    expect(r.u16()).toBe(0x1234)
+    expect(r.u16(true)).toBe(0x3412)
+    expect(r.u32()).toBe(0xfedcba98)
+    expect(r.u32(true)).toBe(0x98badcfe)
+    expect(r.remaining).toBe(0)
+    expect(() => r.u8()).toThrow(ByteRangeError)
+  })
 })
