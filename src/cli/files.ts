@@ -159,7 +159,14 @@ export async function readPart10Header(path: string, stopBeforeTag: number, head
     size = (await fh.stat()).size
     const n = Math.min(size, headBytes)
     head = new Uint8Array(n)
-    await fh.read(head, 0, n, 0)
+    // A read may return fewer bytes than asked: loop, and keep what was read if the file shrank.
+    let got = 0
+    while (got < n) {
+      const { bytesRead } = await fh.read(head, got, n - got, got)
+      if (bytesRead === 0) break
+      got += bytesRead
+    }
+    if (got < n) head = head.subarray(0, got)
   } finally {
     await fh.close()
   }
