@@ -260,6 +260,34 @@ function loadCt(ts) {
 }
 
 // ------------------------------------------------------------------------------------------
+// table rows
+
+/** Row labels of the decode cases. */
+const LABELS = {
+  oursLazy: 'dimse lazy',
+  oursFull: 'dimse full',
+  dpParse: 'dicom-parser',
+  dcmjsRead: 'dcmjs',
+  oursHeader: 'dimse header',
+  dpHeader: 'dicom-parser header',
+  dcmjsHeader: 'dcmjs header',
+}
+const labelled = (keys) => keys.map((k) => [k, LABELS[k]])
+
+/** Table rows of an encode pass (`enc` from timeRounds), ratios against dcmjs. */
+function encodeRows(enc, bytes, files, elements) {
+  return [
+    ['encode, dimse (decoded, raw reused)', 'oursRaw'],
+    ['encode, dimse (built from values)', 'oursValues'],
+    ['encode, dcmjs DicomDict.write()', 'dcmjsWrite'],
+  ].map(([label, k]) => {
+    const { median: ms, times } = enc.get(k)
+    const s = ms / 1000
+    return [label, fmt(ms, 1), fmt(Math.min(...times), 1), fmt(bytes / 2 ** 20 / s), fmt(files / s), fmt(elements / s / 1e6, 2), '', fmt(enc.get('dcmjsWrite').median / ms, 2) + '×']
+  })
+}
+
+// ------------------------------------------------------------------------------------------
 // the operations compared
 
 /** Read every element's value, items included; returns the number of elements. */
@@ -408,15 +436,7 @@ async function main() {
       log(`## ${tname}: ${bufs.length} files, ${mib(bytes)} MiB, ${elements.toLocaleString('en-US')} elements (load ${systemInfo().load})`)
       const cases = Object.entries(ops).map(([name, op]) => ({ name, run: () => bufs.map(op) }))
       const res = timeRounds(cases, { warmup: WARMUP, rounds: DECODE_ROUNDS })
-      const names = [
-        ['oursLazy', 'dimse lazy'],
-        ['oursFull', 'dimse full'],
-        ['dpParse', 'dicom-parser'],
-        ['dcmjsRead', 'dcmjs'],
-        ['oursHeader', 'dimse header'],
-        ['dpHeader', 'dicom-parser header'],
-        ['dcmjsHeader', 'dcmjs header'],
-      ]
+      const names = labelled(['oursLazy', 'oursFull', 'dpParse', 'dcmjsRead', 'oursHeader', 'dpHeader', 'dcmjsHeader'])
       const rows = throughputRows('', res, names, bytes, bufs.length, elements, base)
       // header-only rows: ratios against the header-only figures of the others
       for (const r of rows) {
@@ -443,12 +463,7 @@ async function main() {
           ],
           { warmup: WARMUP, rounds: ROUNDS },
         )
-        const er = [
-          ['encode, dimse (decoded, raw reused)', 'oursRaw'],
-          ['encode, dimse (built from values)', 'oursValues'],
-          ['encode, dcmjs DicomDict.write()', 'dcmjsWrite'],
-        ].map(([t, k]) => [t, fmt(enc.get(k).median, 1), fmt(Math.min(...enc.get(k).times), 1), fmt(bytes / 2 ** 20 / (enc.get(k).median / 1000)), fmt(bufs.length / (enc.get(k).median / 1000)), fmt(elements / (enc.get(k).median / 1000) / 1e6, 2), '', fmt(enc.get('dcmjsWrite').median / enc.get(k).median, 2) + '×'])
-        log(table([head, ...er]))
+        log(table([head, ...encodeRows(enc, bytes, bufs.length, elements)]))
         log()
         Object.assign(summary[tname], Object.fromEntries([...enc].map(([k, v]) => [k, v.median])))
       }
@@ -462,14 +477,9 @@ async function main() {
       const b = load(srFile(ts))
       const elements = countElements([b])
       log(`## ${tname}: 1 file, ${mib(b.length)} MiB, ${elements.toLocaleString('en-US')} elements, undefined lengths (load ${systemInfo().load})`)
-      const cases = ['oursLazy', 'oursFull', 'dpParse', 'dcmjsRead'].map((name) => ({ name, run: () => ops[name](b) }))
+      const names = labelled(['oursLazy', 'oursFull', 'dpParse', 'dcmjsRead'])
+      const cases = names.map(([name]) => ({ name, run: () => ops[name](b) }))
       const res = timeRounds(cases, { warmup: WARMUP, rounds: DECODE_ROUNDS })
-      const names = [
-        ['oursLazy', 'dimse lazy'],
-        ['oursFull', 'dimse full'],
-        ['dpParse', 'dicom-parser'],
-        ['dcmjsRead', 'dcmjs'],
-      ]
       const rows = throughputRows('', res, names, b.length, 1, elements, base)
       let enc = new Map()
       if (!SKIP.has('encode')) {
@@ -484,14 +494,7 @@ async function main() {
           ],
           { warmup: WARMUP, rounds: ROUNDS },
         )
-        for (const [t, k] of [
-          ['encode, dimse (decoded, raw reused)', 'oursRaw'],
-          ['encode, dimse (built from values)', 'oursValues'],
-          ['encode, dcmjs DicomDict.write()', 'dcmjsWrite'],
-        ]) {
-          const s = enc.get(k).median / 1000
-          rows.push([t, fmt(enc.get(k).median, 1), fmt(Math.min(...enc.get(k).times), 1), fmt(b.length / 2 ** 20 / s), fmt(1 / s), fmt(elements / s / 1e6, 2), '', fmt(enc.get('dcmjsWrite').median / enc.get(k).median, 2) + '×'])
-        }
+        rows.push(...encodeRows(enc, b.length, 1, elements))
       }
       log(table([head, ...rows]))
       log()
