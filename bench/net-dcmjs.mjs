@@ -8,6 +8,7 @@
 //   node bench/net-dcmjs.mjs find PORT               one study-level C-FIND; counts the responses
 // Client modes print one JSON line: { n, ms }.
 import dimse from 'dcmjs-dimse'
+import { timeSequential } from './net-lib.mjs'
 
 const { Client, Server, Scp, Dataset } = dimse
 const { CEchoRequest, CFindRequest, CStoreRequest } = dimse.requests
@@ -120,10 +121,7 @@ if (mode === 'scp') {
     await send(port, [rq])
     if (!ok) throw new Error('echo failed')
   }
-  for (let i = 0; i < warmup; i++) await once()
-  const t0 = performance.now()
-  for (let i = 0; i < count; i++) await once()
-  process.stdout.write(`${JSON.stringify({ n: count, ms: performance.now() - t0, warmup })}\n`)
+  await timeSequential(once, count, warmup)
 } else if (mode === 'find') {
   const port = Number(args[0])
   const t0 = performance.now()

@@ -143,3 +143,14 @@ export function median(xs) {
   const m = s.length >> 1
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
+
+/**
+ * Run `once` `warmup` times untimed, then `count` times timed, one after another (the echo
+ * scenario of the SCU helpers); prints the `{ n, ms, warmup }` line bench/net.mjs reads.
+ */
+export async function timeSequential(once, count, warmup) {
+  for (let i = 0; i < warmup; i++) await once()
+  const t0 = performance.now()
+  for (let i = 0; i < count; i++) await once()
+  process.stdout.write(`${JSON.stringify({ n: count, ms: performance.now() - t0, warmup })}\n`)
+}

@@ -4,6 +4,8 @@
 //   node bench/net-ours.mjs find PORT AE [K=V ...]     one study-root C-FIND; counts the responses
 // Client modes print one JSON line: { n, ms }.
 // bench/net.mjs points DIMSE_BENCH_DIST at a snapshot of dist/ so that a rebuild meanwhile cannot mix versions.
+import { timeSequential } from './net-lib.mjs'
+
 const dist = process.env.DIMSE_BENCH_DIST ?? new URL('../dist', import.meta.url).pathname
 const { Client, Server, Dataset, queryContexts, verificationContext } = await import(`${dist}/index.js`)
 
@@ -54,10 +56,7 @@ if (mode === 'scp') {
     if (r.status !== 0) throw new Error(`echo status ${r.status}`)
     await a.release()
   }
-  for (let i = 0; i < warmup; i++) await once()
-  const t0 = performance.now()
-  for (let i = 0; i < count; i++) await once()
-  process.stdout.write(`${JSON.stringify({ n: count, ms: performance.now() - t0, warmup })}\n`)
+  await timeSequential(once, count, warmup)
 } else if (mode === 'find') {
   const port = Number(args[0])
   const called = args[1] ?? 'ANY-SCP'
