@@ -1,7 +1,7 @@
 /**
  * Child processes and ports for tests that run real peers (DCMTK) or our CLI.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import * as net from 'node:net'
 
 /** DCMTK's Debian build leaves Nagle on unless told otherwise (see ../shared/PEERS.md). */
@@ -22,16 +22,25 @@ export function freePort(): Promise<number> {
 /**
  * Run a command to completion without blocking the event loop (servers started by the same test
  * keep their output pipes drained meanwhile); stdout and stderr are joined. Killed after `timeout`.
+ * When `children` is given, the process is in it while it runs (for the caller's afterAll to kill).
  */
-export function runCommand(cmd: string, args: string[], timeout = 60_000, env: NodeJS.ProcessEnv = peerEnv): Promise<{ status: number | null; out: string }> {
+export function runCommand(
+  cmd: string,
+  args: string[],
+  timeout = 60_000,
+  env: NodeJS.ProcessEnv = peerEnv,
+  children?: Set<ChildProcess>,
+): Promise<{ status: number | null; out: string }> {
   return new Promise((res) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    children?.add(child)
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.stderr.on('data', (d: Buffer) => (out += d.toString()))
     const timer = setTimeout(() => child.kill('SIGKILL'), timeout)
     child.on('close', (status) => {
       clearTimeout(timer)
+      children?.delete(child)
       res({ status, out })
     })
   })

@@ -7,7 +7,6 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import * as net from 'node:net'
 import { afterAll, describe, expect, test } from 'vitest'
 import {
   Association,
@@ -17,6 +16,7 @@ import {
 import type { Pdv } from '../../src/pdu/types.js'
 import { AssociationRejectedError } from '../../src/errors.js'
 import { CORPUS_DIR } from '../helpers/corpus.js'
+import { freePort, peerEnv, runCommand, waitForPort } from '../helpers/process.js'
 
 const VERIFICATION = '1.2.840.10008.1.1'
 const IMPLICIT_LE = '1.2.840.10008.1.2'
@@ -26,7 +26,7 @@ if (!haveDcmtk) {
   if (process.env['CI']) throw new Error('DCMTK (echoscu, storescp) is required in CI but was not found')
   console.warn('association-dcmtk: DCMTK not installed, skipping interop tests')
 }
-const env = { ...process.env, TCP_NODELAY: '1' }
+const env = peerEnv
 
 // --- test-only command set builder/reader (implicit VR little endian, group 0000) -------------
 function el(tagElement: number, value: Uint8Array): Uint8Array {
@@ -108,49 +108,8 @@ function commandCollector(onCommand: (contextId: number, cmd: Uint8Array) => voi
   }
 }
 
-function run(cmd: string, args: string[], timeoutMs = 15000): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    children.add(p)
-    let out = ''
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()))
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs)
-    p.on('close', (code) => {
-      clearTimeout(t)
-      children.delete(p)
-      resolve({ code, out })
-    })
-  })
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-async function waitForPort(port: number, ms = 10000): Promise<void> {
-  const until = Date.now() + ms
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect({ host: '127.0.0.1', port })
-      c.once('connect', () => {
-        c.destroy()
-        resolve(true)
-      })
-      c.once('error', () => resolve(false))
-    })
-    if (ok) return
-    if (Date.now() > until) throw new Error(`port ${port} did not open`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+/** A DCMTK tool run to completion (killed in afterAll if the test is cut short). */
+const run = (cmd: string, args: string[], timeoutMs = 15000) => runCommand(cmd, args, timeoutMs, env, children)
 
 /** A throwaway CA with a server and a client certificate (SAN IP 127.0.0.1), in a temp dir. */
 function makePki(): string {
@@ -211,7 +170,7 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     )
     listeners.push(l)
     const r = await run('echoscu', ['-aet', 'ECHOSCU', '-aec', 'OURSCP', '-ta', '10', '127.0.0.1', String(l.address().port)])
-    expect(r.code, r.out).toBe(0)
+    expect(r.status, r.out).toBe(0)
     expect(seen).toHaveLength(1)
     expect(seen[0]!.calling).toBe('ECHOSCU')
     expect(seen[0]!.called).toBe('OURSCP')
@@ -235,7 +194,7 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     )
     listeners.push(l)
     const r = await run('echoscu', ['-v', '-aet', 'ECHOSCU', '-aec', 'SOMEONE', '-ta', '10', '127.0.0.1', String(l.address().port)])
-    expect(r.code).not.toBe(0)
+    expect(r.status).not.toBe(0)
     expect(r.out).toMatch(/Called AE Title Not Recognized/i)
     await new Promise((res) => setTimeout(res, 50))
     expect(errors[0]).toBeInstanceOf(AssociationRejectedError)
@@ -365,7 +324,7 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     )
     listeners.push(l)
     const r = await run('storescu', ['-aet', 'STORESCU', '-aec', 'OURSCP', '-xi', '-pdu', '16384', '-ta', '10', '127.0.0.1', String(l.address().port), CORPUS_FILE], 30000)
-    expect(r.code, r.out).toBe(0)
+    expect(r.status, r.out).toBe(0)
     expect(received).toHaveLength(1)
     expect(rejectedCount).toBeGreaterThan(50) // storescu proposes its whole storage list without -R
     expect(received[0]!.sopClass).toBe(MR_STORAGE)
@@ -466,11 +425,11 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
       listeners.push(l)
       const port = String(l.address().port)
       const ok = await run('echoscu', ['-aet', 'ECHOSCU', '-aec', 'OURSCP', '-ta', '10', '+tls', join(dir, 'client.key'), join(dir, 'client.pem'), '+cf', join(dir, 'ca.pem'), '127.0.0.1', port])
-      expect(ok.code, ok.out).toBe(0)
+      expect(ok.status, ok.out).toBe(0)
       expect(establishedOverTls).toBe(true)
       // anonymous TLS (no client certificate) is refused by the mutual-TLS listener
       const anon = await run('echoscu', ['-aet', 'ECHOSCU', '-aec', 'OURSCP', '-ta', '5', '+tla', '+cf', join(dir, 'ca.pem'), '127.0.0.1', port])
-      expect(anon.code).not.toBe(0)
+      expect(anon.status).not.toBe(0)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
@@ -525,10 +484,10 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     listeners.push(l)
     const port = String(l.address().port)
     const ok = await run('storescu', ['-aet', 'STORESCU', '-aec', 'OURSCP', '-xi', '-ta', '10', '-usr', 'alice', '-pwd', 'secret', '-rsp', '127.0.0.1', port, CORPUS_FILE], 30000)
-    expect(ok.code, ok.out).toBe(0)
+    expect(ok.status, ok.out).toBe(0)
     expect(received).toHaveLength(1)
     const bad = await run('storescu', ['-v', '-aet', 'STORESCU', '-aec', 'OURSCP', '-xi', '-ta', '10', '-usr', 'alice', '-pwd', 'wrong', '127.0.0.1', port, CORPUS_FILE], 30000)
-    expect(bad.code).not.toBe(0)
+    expect(bad.status).not.toBe(0)
     expect(bad.out).toMatch(/Association Rejected/i)
     expect(received).toHaveLength(1)
     // type 2 = username and passcode (PS3.7 Table D.3-14)
@@ -584,7 +543,7 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     )
     listeners.push(l)
     const r = await run('getscu', ['-aet', 'GETSCU', '-aec', 'OURSCP', '-S', '-k', 'QueryRetrieveLevel=STUDY', '-k', 'StudyInstanceUID=1.2.3', '-od', tmpdir(), '-ta', '10', '127.0.0.1', String(l.address().port)], 20000)
-    expect(r.code, r.out).toBe(0)
+    expect(r.status, r.out).toBe(0)
     expect(proposedRoles[0]).toBeGreaterThan(0) // getscu proposes role selection for storage classes
     const mr = roles.find((x) => x.as === MR_STORAGE)
     expect(mr).toEqual({ as: MR_STORAGE, scu: false, scp: true }) // getscu asks SCP role only; granted

@@ -8,13 +8,14 @@ import * as net from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { decodePdu, encodePdu, PduFramer, PduType, RELEASE_RP, RELEASE_RQ, type Pdu } from '../../src/pdu/index.js'
 import { loadHex } from '../fixtures/pdu/load.js'
+import { freePort, peerEnv, runCommand, waitForPort } from '../helpers/process.js'
 
 const haveDcmtk = spawnSync('echoscu', ['--version'], { stdio: 'ignore' }).status === 0
 if (!haveDcmtk && process.env.CI) throw new Error('DCMTK is required in CI for test/interop/pdu-dcmtk.test.ts')
 if (!haveDcmtk) console.warn('pdu-dcmtk: DCMTK not installed, skipping')
 
-const env = { ...process.env, TCP_NODELAY: '1' }
-const children: ChildProcess[] = []
+const env = peerEnv
+const children = new Set<ChildProcess>()
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
 })
@@ -63,44 +64,8 @@ class PduSocket {
   }
 }
 
-function run(cmd: string, args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((res) => {
-    const p = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    children.push(p)
-    let out = ''
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()))
-    const t = setTimeout(() => p.kill('SIGKILL'), 20000)
-    p.on('exit', (code) => {
-      clearTimeout(t)
-      res({ code, out })
-    })
-  })
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((res) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy()
-        res(true)
-      })
-      s.on('error', () => res(false))
-    })
-    if (ok) return
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`port ${port} did not open`)
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port
-      s.close(() => res(p))
-    })
-  })
-}
+/** A DCMTK tool run to completion (killed in afterAll if the test is cut short). */
+const run = (cmd: string, args: string[]) => runCommand(cmd, args, 20000, env, children)
 
 describe.skipIf(!haveDcmtk)('PDU layer against DCMTK', () => {
   it('echoscu completes an echo against a scripted acceptor that rejects extra contexts without a transfer syntax', async () => {
@@ -138,7 +103,7 @@ describe.skipIf(!haveDcmtk)('PDU layer against DCMTK', () => {
     try {
       const r = await run('echoscu', ['-v', '-ppc', '3', '-aet', 'ECHOSCU', '-aec', 'ANY-SCP', '127.0.0.1', String(port)])
       expect(r.out).toContain('Received Echo Response (Success)')
-      expect(r.code).toBe(0)
+      expect(r.status).toBe(0)
     } finally {
       server.close()
     }
@@ -150,7 +115,7 @@ describe.skipIf(!haveDcmtk)('PDU layer against DCMTK', () => {
   it('a scripted requestor with every user information sub-item gets an A-ASSOCIATE-AC from storescp and echoes', async () => {
     const port = await freePort()
     const scp = spawn('storescp', ['-aet', 'STORESCP', '--ignore', '-pdu', '8192', String(port)], { env, stdio: 'ignore' })
-    children.push(scp)
+    children.add(scp)
     await waitForPort(port)
     const sock = net.connect(port, '127.0.0.1')
     await new Promise<void>((r) => sock.once('connect', () => r()))
