@@ -72,17 +72,22 @@ export class FileArchive {
 
   /** C-STORE: stream to a temporary file, index the header on the way, rename when complete. */
   readonly store: StoreHandler = async (rq) => {
-    const decoder = new DatasetStreamDecoder({ transferSyntaxUid: rq.transferSyntaxUid === TransferSyntax.DeflatedExplicitVRLittleEndian ? TransferSyntax.ExplicitVRLittleEndian : rq.transferSyntaxUid, stopBeforeTag: PIXEL_DATA })
+    // Deflated data cannot be decoded as a stream: its chunks (views of the received PDUs, no
+    // copy) are kept and decoded once written, instead of reading back the file just written.
     const deflated = rq.transferSyntaxUid === TransferSyntax.DeflatedExplicitVRLittleEndian
+    const held: Uint8Array[] = []
+    const decoder = deflated ? undefined : new DatasetStreamDecoder({ transferSyntaxUid: rq.transferSyntaxUid, stopBeforeTag: PIXEL_DATA })
     const path = join(this.dir, `${safeName(rq.sopInstanceUid)}.dcm`)
     let parseError: unknown
     try {
       await writeInstance(path, rq, (chunk) => {
-        if (deflated || parseError !== undefined || decoder.stopped) return
-        try {
-          decoder.push(chunk)
-        } catch (e) {
-          parseError = e
+        if (!decoder) held.push(chunk)
+        else if (parseError === undefined && !decoder.stopped) {
+          try {
+            decoder.push(chunk)
+          } catch (e) {
+            parseError = e
+          }
         }
       })
     } catch (e) {
@@ -92,8 +97,11 @@ export class FileArchive {
       throw e
     }
     let attributes: Dataset
-    if (deflated || parseError !== undefined) {
-      // Index from the file just written (deflated data, or data the stream decoder refused).
+    if (!decoder) {
+      const inflate = (b: Uint8Array): Uint8Array => nodeDeflateCodec.inflateRaw(b)
+      attributes = detach(decodeDataset(Buffer.concat(held), rq.transferSyntaxUid, { stopBeforeTag: PIXEL_DATA, inflate }).dataset)
+    } else if (parseError !== undefined) {
+      // Data the stream decoder refused: index from the file just written (lenient whole decode).
       attributes = (await readEntry(path)).attributes
     } else {
       attributes = detach(decoder.end().dataset)
