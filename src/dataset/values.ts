@@ -77,15 +77,13 @@ function isPlainAscii(s: string, multiValued: boolean): boolean {
 
 /** Trim insignificant padding of one string value, per VR (PS3.5 Table 6.2-1). */
 function trimValue(vr: VR, s: string): string {
-  switch (vr) {
-    case 'UI':
-      return s.replace(/[\0 ]+$/, '')
-    case 'AE': case 'CS': case 'DS': case 'IS': case 'DA': case 'DT': case 'TM': case 'AS':
+  switch (trimOf(vr)) {
+    case Trim.Both:
       return s.replace(/^[ \0]+|[ \0]+$/g, '')
-    case 'UR':
+    case Trim.Spaces:
       return s.replace(/^ +| +$/g, '')
     default:
-      // SH LO UC PN LT ST UT: trailing spaces (and stray NULs) are insignificant
+      // UI, SH LO UC PN LT ST UT: trailing spaces (and stray NULs) are insignificant
       return s.replace(/[ \0]+$/, '')
   }
 }
@@ -162,7 +160,7 @@ export function decodeValueAt(vr: VR, src: Uint8Array, off: number, len: number,
   return decodeValue(vr, off === 0 && src.length === len ? src : new Uint8Array(src.buffer, src.byteOffset + off, len), ctx, tag)
 }
 
-/** Per VR, how padding is trimmed (PS3.5 Table 6.2-1), as in {@link trimValue}. */
+/** Per VR, how padding is trimmed (PS3.5 Table 6.2-1): by {@link trimValue} and {@link splitPlain}. */
 const enum Trim {
   /** Leading and trailing spaces and NULs (AE CS DS IS DA DT TM AS). */
   Both,
