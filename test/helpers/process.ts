@@ -1,7 +1,9 @@
 /**
  * Child processes and ports for tests that run real peers (DCMTK) or our CLI.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import * as net from 'node:net'
 
 /** DCMTK's Debian build leaves Nagle on unless told otherwise (see ../shared/PEERS.md). */
@@ -64,4 +66,40 @@ export async function waitForPort(port: number, ms = 10_000, what = 'server'): P
     if (Date.now() > end) throw new Error(`${what} did not listen on port ${port}`)
     await new Promise((r) => setTimeout(r, 50))
   }
+}
+
+/**
+ * Start a server (normally a DCMTK peer, with {@link peerEnv}) that will listen on `port`, and
+ * wait until it does; the process is killed if it never listens. The caller kills it in afterAll.
+ */
+export async function startServer(
+  cmd: string,
+  args: string[],
+  port: number,
+  opts: { cwd?: string; stdio?: StdioOptions; ms?: number } = {},
+): Promise<ChildProcess> {
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: peerEnv, stdio: opts.stdio ?? 'ignore' })
+  try {
+    await waitForPort(port, opts.ms ?? 10_000, cmd)
+  } catch (e) {
+    child.kill('SIGKILL')
+    throw e
+  }
+  return child
+}
+
+/** DCMTK's sample print configuration, which {@link startDcmprscp} runs (profile IHEFULL). */
+export const DCMPRSCP_SAMPLE_CFG = '/etc/dcmtk/dcmpstat.cfg'
+
+/**
+ * DCMTK's print SCP (dcmprscp) with its sample configuration, the IHEFULL printer moved to a free
+ * port, its spool folders in `dir`. `cfg` is the configuration text written to `dir`/pr.cfg.
+ */
+export async function startDcmprscp(dir: string): Promise<{ proc: ChildProcess; port: number; cfg: string }> {
+  for (const d of ['log', 'spool', 'database', 'lut', 'reports']) mkdirSync(join(dir, d))
+  const port = await freePort()
+  const cfg = readFileSync(DCMPRSCP_SAMPLE_CFG, 'latin1').replace(/(\[IHEFULL\][^[]*?Port\s*=\s*)\d+/, `$1${port}`)
+  writeFileSync(join(dir, 'pr.cfg'), cfg)
+  const proc = await startServer('dcmprscp', ['-c', 'pr.cfg', '-p', 'IHEFULL'], port, { cwd: dir })
+  return { proc, port, cfg }
 }

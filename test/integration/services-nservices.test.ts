@@ -4,15 +4,15 @@
  * SCU on the same association (Storage Commitment, push model, PS3.4 Annex J). The client API
  * also against DCMTK's print SCP (dcmprscp).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import net from 'node:net'
+import { spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, Server, type ClientAssociation, type NRequest, type NResult } from '../../src/services/index.js'
 import { Dataset, TransferSyntax, generateUid } from '../../src/dataset/index.js'
 import { CommandField, Status, type NEventReportRq } from '../../src/dimse/index.js'
+import { DCMPRSCP_SAMPLE_CFG, startDcmprscp } from '../helpers/process.js'
 
 const MPPS = '1.2.840.10008.3.1.2.3.3' // Modality Performed Procedure Step SOP Class
 const COMMITMENT = '1.2.840.10008.1.20.1' // Storage Commitment Push Model SOP Class
@@ -201,8 +201,7 @@ describe('N-services over loopback', () => {
 // The same client API against a real DIMSE-N SCP: DCMTK's print SCP (dcmprscp), on the Basic
 // Grayscale Print Management Meta SOP Class (PS3.4 H.3.1): N-GET of the printer, N-CREATE /
 // N-SET / N-DELETE of a Basic Film Session.
-const SAMPLE_CFG = '/etc/dcmtk/dcmpstat.cfg'
-const haveDcmprscp = spawnSync('dcmprscp', ['--version']).status === 0 && existsSync(SAMPLE_CFG)
+const haveDcmprscp = spawnSync('dcmprscp', ['--version']).status === 0 && existsSync(DCMPRSCP_SAMPLE_CFG)
 if (!haveDcmprscp) {
   if (process.env['CI']) throw new Error('dcmprscp (DCMTK) and its sample config are required in CI')
   console.warn('services-nservices: dcmprscp or /etc/dcmtk/dcmpstat.cfg not found, the DCMTK part is skipped')
@@ -219,25 +218,9 @@ describe.skipIf(!haveDcmprscp)('ClientAssociation N-operations against DCMTK dcm
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dimse-nsvc-dcmprscp-'))
-    for (const d of ['log', 'spool', 'database', 'lut', 'reports']) mkdirSync(join(dir, d))
-    port = await new Promise<number>((res) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as net.AddressInfo).port
-        s.close(() => res(p))
-      })
-    })
-    const cfg = readFileSync(SAMPLE_CFG, 'latin1').replace(/(\[IHEFULL\][^[]*?Port\s*=\s*)\d+/, `$1${port}`)
-    writeFileSync(join(dir, 'pr.cfg'), cfg)
-    proc = spawn('dcmprscp', ['-c', 'pr.cfg', '-p', 'IHEFULL'], { cwd: dir, env: { ...process.env, TCP_NODELAY: '1' }, stdio: 'ignore' })
-    for (let i = 0; i < 100; i++) {
-      const ok = await new Promise<boolean>((r) => {
-        const s = net.connect(port, '127.0.0.1', () => (s.destroy(), r(true)))
-        s.on('error', () => r(false))
-      })
-      if (ok) return
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    throw new Error('dcmprscp did not start')
+    const started = await startDcmprscp(dir)
+    proc = started.proc
+    port = started.port
   })
   afterAll(() => {
     proc?.kill()

@@ -1,8 +1,8 @@
 // Real-peer check of the DIMSE-N messages: DCMTK's print SCP (dcmprscp) answers our N-GET,
 // N-CREATE and N-DELETE requests, and we decode its responses. Driven by the test-only Upper
 // Layer client in ul-client.ts; skips (with a note) when dcmprscp or its sample config is absent.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,11 +11,10 @@ import {
   CommandField, PdvAssembler, Status, encodeCommand, fragmentMessage, nCreateRq, nDeleteRq, nGetRq,
 } from '../../../src/dimse/index.js'
 import type { AssembledMessage, DimseMessage } from '../../../src/dimse/index.js'
-import { TestPeer, associateRq, freePort, pDataTf, parseAc } from './ul-client.js'
-import { waitForPort } from '../../helpers/process.js'
+import { TestPeer, associateRq, pDataTf, parseAc } from './ul-client.js'
+import { DCMPRSCP_SAMPLE_CFG, startDcmprscp } from '../../helpers/process.js'
 
-const SAMPLE_CFG = '/etc/dcmtk/dcmpstat.cfg'
-const have = spawnSync('dcmprscp', ['--version']).status === 0 && existsSync(SAMPLE_CFG)
+const have = spawnSync('dcmprscp', ['--version']).status === 0 && existsSync(DCMPRSCP_SAMPLE_CFG)
 if (!have) console.warn('dcmprscp-peer.test: dcmprscp or /etc/dcmtk/dcmpstat.cfg not found, skipping')
 
 const IMPLICIT_LE = '1.2.840.10008.1.2'
@@ -41,13 +40,10 @@ describe.skipIf(!have)('DIMSE-N messages against DCMTK dcmprscp', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dimse-dcmprscp-'))
-    for (const d of ['log', 'spool', 'database', 'lut', 'reports']) mkdirSync(join(dir, d))
-    port = await freePort()
-    const cfg = readFileSync(SAMPLE_CFG, 'latin1').replace(/(\[IHEFULL\][^[]*?Port\s*=\s*)\d+/, `$1${port}`)
-    expect(cfg).toContain(`Port = ${port}`)
-    writeFileSync(join(dir, 'pr.cfg'), cfg)
-    proc = spawn('dcmprscp', ['-c', 'pr.cfg', '-p', 'IHEFULL'], { cwd: dir, env: { ...process.env, TCP_NODELAY: '1' }, stdio: 'ignore' })
-    await waitForPort(port, 5000, 'dcmprscp')
+    const started = await startDcmprscp(dir)
+    proc = started.proc
+    port = started.port
+    expect(started.cfg).toContain(`Port = ${port}`)
   })
 
   afterAll(() => {
