@@ -18,7 +18,7 @@ import { lookupPrivate, lookupTag } from './dictionary.js'
 import type { DictionaryEntry } from './dictionary.js'
 import { transferSyntaxInfo } from './transfer-syntax.js'
 import { inflateWith } from './deflate.js'
-import { decodeAscii } from './values.js'
+import { decodeAscii, trimmedAscii } from './values.js'
 import { DicomParseError } from '../errors.js'
 
 /** Options of {@link decodeDataset} and {@link decodeFile}. */
@@ -194,7 +194,7 @@ export class DatasetParser {
     if (elem < 0x1000) return undefined
     const creator = ds.rawOf(((tag & 0xffff0000) | (elem >>> 8)) >>> 0)
     if (creator === undefined) return undefined
-    return lookupPrivate(decodeAscii(creator).replace(/[ \0]+$/, '').trim(), tag)
+    return lookupPrivate(trimmedAscii(creator), tag)
   }
 
   /** The VR of an element in implicit VR data (PS3.5 §7.1.3): the dictionary's, resolved. */

@@ -13,7 +13,7 @@ import type { Tag } from './tag.js'
 import type { VR } from './vr.js'
 import { TransferSyntax, transferSyntaxInfo } from './transfer-syntax.js'
 import { detectTransferSyntax } from './part10.js'
-import { decodeAscii } from './values.js'
+import { decodeAscii, trimmedAscii } from './values.js'
 import { DicomError, DicomParseError } from '../errors.js'
 
 /** Options of {@link DatasetStreamDecoder}. */
@@ -336,8 +336,8 @@ export class DatasetStreamDecoder {
 
   /** The meta group ended: take the transfer syntax from it, or detect it from `first`. */
   private metaDone(first: Uint8Array): boolean {
-    const tsEl = this.meta.get(0x00020010)
-    let uid = tsEl?.raw !== undefined ? decodeAscii(tsEl.raw).replace(/[\0 ]+$/, '').trim() : ''
+    const tsRaw = this.meta.rawOf(0x00020010)
+    let uid = tsRaw !== undefined ? trimmedAscii(tsRaw) : ''
     if (uid === '') {
       if (first.length < 8 && this.q.length > 0) return false
       uid = detectTransferSyntax(first)
