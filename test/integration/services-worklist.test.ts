@@ -5,14 +5,14 @@
  * are given to our server partly as DICOM JSON files, partly as Part 10 files.
  * Fails (not skips) in CI when DCMTK is missing.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Dataset, datasetToJson, encodeFile, stringifyDicomJson } from '../../src/dataset/index.js'
 import { startServe, type RunningServe } from '../../src/cli/serve.js'
+import { freePort, peerEnv, runCommand, startServer } from '../helpers/process.js'
 
 const have = (tool: string) => spawnSync(tool, ['--version']).status === 0
 const available = have('wlmscpfs') && have('findscu') && have('dcm2json')
@@ -20,32 +20,9 @@ if (!available) {
   if (process.env['CI']) throw new Error('DCMTK (wlmscpfs, findscu, dcm2json) is required in CI')
   console.warn('services-worklist: DCMTK not installed, skipping')
 }
-const env = { ...process.env, TCP_NODELAY: '1' }
+const env = peerEnv
 
-function run(cmd: string, args: string[]): Promise<{ status: number | null; out: string }> {
-  return new Promise((res) => {
-    const c = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    c.stderr.on('data', (d: Buffer) => (out += d.toString()))
-    const t = setTimeout(() => c.kill('SIGKILL'), 30_000)
-    c.on('close', (status) => {
-      clearTimeout(t)
-      res({ status, out })
-    })
-  })
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
+const run = (cmd: string, args: string[]) => runCommand(cmd, args, 30_000, env)
 
 function item(id: string, name: string, station: string, modality: string, date: string, time: string): Dataset {
   const ds = new Dataset()
@@ -105,17 +82,7 @@ describe.skipIf(!available)('dimse serve --worklist against findscu -W (wlmscpfs
     writeFileSync(join(ae, 'lockfile'), '')
     items.forEach((it, i) => writeFileSync(join(ae, `item${i + 1}.wl`), encodeFile(it)))
     theirPort = await freePort()
-    wlm = spawn('wlmscpfs', ['-dfp', join(dir, 'wlmdata'), '-dfr', String(theirPort)], { env, stdio: 'ignore' })
-    const end = Date.now() + 10_000
-    for (;;) {
-      const ok = await new Promise<boolean>((r) => {
-        const s = createConnection({ host: '127.0.0.1', port: theirPort }, () => (s.destroy(), r(true)))
-        s.once('error', () => r(false))
-      })
-      if (ok) break
-      if (Date.now() > end) throw new Error('wlmscpfs did not start')
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    wlm = await startServer('wlmscpfs', ['-dfp', join(dir, 'wlmdata'), '-dfr', String(theirPort)], theirPort)
   }, 30_000)
 
   afterAll(async () => {

@@ -2,7 +2,7 @@
 // storescp. The association is driven by a minimal test-only Upper Layer client written here from
 // PS3.8 §9.3 (A-ASSOCIATE-RQ/AC, P-DATA-TF, A-RELEASE), so this test depends on nothing but
 // src/dimse. Skips (with a note) when DCMTK or the corpus is missing.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
@@ -13,9 +13,9 @@ import {
   isSuccess,
 } from '../../../src/dimse/index.js'
 import type { AssembledMessage } from '../../../src/dimse/index.js'
-import { TestPeer, associateRq, freePort, pDataTf, parseAc } from './ul-client.js'
+import { TestPeer, associateRq, pDataTf, parseAc } from './ul-client.js'
 import { CORPUS_DIR } from '../../helpers/corpus.js'
-import { waitForPort } from '../../helpers/process.js'
+import { freePort, startServer } from '../../helpers/process.js'
 
 const CORPUS = `${CORPUS_DIR}/files`
 const haveDcmtk = spawnSync('storescp', ['--version']).status === 0
@@ -56,8 +56,10 @@ describe.skipIf(!haveDcmtk)('DIMSE messages against DCMTK storescp', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dimse-storescp-'))
     port = await freePort()
-    proc = spawn('storescp', [...(process.env.DIMSE_DEBUG ? ['-d'] : []), '-aet', 'STORESCP', '+B', '-od', dir, '-pdu', '16384', String(port)], { env: { ...process.env, TCP_NODELAY: '1' }, stdio: process.env.DIMSE_DEBUG ? ['ignore', 'inherit', 'inherit'] : 'ignore' })
-    await waitForPort(port, 5000, 'storescp')
+    const debug = process.env.DIMSE_DEBUG !== undefined
+    proc = await startServer('storescp', [...(debug ? ['-d'] : []), '-aet', 'STORESCP', '+B', '-od', dir, '-pdu', '16384', String(port)], port, {
+      stdio: debug ? ['ignore', 'inherit', 'inherit'] : 'ignore',
+    })
   })
 
   afterAll(() => {

@@ -106,12 +106,3 @@ export function parseAc(body: Buffer): { accepted: Map<number, string>; maxPdu: 
   }
   return { accepted, maxPdu }
 }
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  const port = (srv.address() as net.AddressInfo).port
-  await new Promise<void>((r) => srv.close(() => r()))
-  return port
-}
-

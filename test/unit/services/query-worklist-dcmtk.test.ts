@@ -2,10 +2,10 @@
 // DCMTK's wlmscpfs: the same worklist items are served by wlmscpfs and matched by
 // matchIdentifier; findscu -W asks both the same queries. Skipped when DCMTK is not installed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { freePort, waitForPort } from '../../helpers/process.js'
+import { freePort, peerEnv, startServer } from '../../helpers/process.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeFile, encodeFile, Dataset, DataElement } from '../../../src/dataset/index.js'
@@ -17,7 +17,7 @@ const have = (tool: string) => spawnSync(tool, ['--version'], { encoding: 'utf8'
 const available = have('wlmscpfs') && have('findscu')
 if (!available) console.warn('wlmscpfs/findscu (DCMTK) not found: skipping the worklist differential test')
 
-const env = { ...process.env, TCP_NODELAY: '1' }
+const env = peerEnv
 type Row = [tag: number, vr: VR, value: ElementValue]
 const ds = (...rows: Row[]) => {
   const d = new Dataset()
@@ -71,8 +71,7 @@ describe.skipIf(!available)('worklist matching agrees with wlmscpfs', () => {
     writeFileSync(join(ae, 'lockfile'), '')
     items.forEach((item, i) => writeFileSync(join(ae, `item${i + 1}.wl`), encodeFile(item)))
     port = await freePort()
-    scp = spawn('wlmscpfs', ['-dfp', join(dir, 'data'), '-dfr', String(port)], { env, stdio: 'ignore' })
-    await waitForPort(port, 10_000, 'wlmscpfs')
+    scp = await startServer('wlmscpfs', ['-dfp', join(dir, 'data'), '-dfr', String(port)], port)
   })
   afterAll(() => {
     if (scp?.pid !== undefined) scp.kill('SIGTERM')
