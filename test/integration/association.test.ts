@@ -23,6 +23,7 @@ import { AssociationAbortedError, AssociationRejectedError, TimeoutError } from 
 import { encodePduToBytes } from '../../src/pdu/encode.js'
 import { PduType, type AssociateRqPdu } from '../../src/pdu/types.js'
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../src/version.js'
+import { freePort } from '../helpers/process.js'
 
 const VERIFICATION = '1.2.840.10008.1.1'
 const CT = '1.2.840.10008.5.1.4.1.1.2'
@@ -92,6 +93,20 @@ function collectMessage(a: Association): Promise<{ command: Uint8Array; dataset:
       }
     })
   })
+}
+
+/** A-ASSOCIATE-RQ (Verification, implicit VR LE) from 'RAW' to 'SCP', for the raw-socket peers. */
+const rqBytes = (): Uint8Array => {
+  const rq: AssociateRqPdu = {
+    type: PduType.AssociateRq,
+    protocolVersion: 1,
+    calledAeTitle: 'SCP',
+    callingAeTitle: 'RAW',
+    applicationContext: '1.2.840.10008.3.1.1.1',
+    presentationContexts: [{ id: 1, abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT] }],
+    userInformation: { maxPduLength: 16384, implementationClassUid: '1.2.3.4' },
+  }
+  return encodePduToBytes(rq)
 }
 
 describe('over the in-memory pair', () => {
@@ -340,27 +355,12 @@ describe('over loopback TCP', () => {
   })
 
   test('connect to a closed port fails with ERR_TRANSPORT', async () => {
-    const s = net.createServer()
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-    const port = (s.address() as net.AddressInfo).port
-    await new Promise((r) => s.close(r))
+    const port = await freePort()
     await expect(Association.request(baseRq({ host: '127.0.0.1', port }))).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
   })
 })
 
 describe('malformed input from a raw socket → A-ABORT, listener keeps serving', () => {
-  const rqBytes = (): Uint8Array => {
-    const rq: AssociateRqPdu = {
-      type: PduType.AssociateRq,
-      protocolVersion: 1,
-      calledAeTitle: 'SCP',
-      callingAeTitle: 'RAW',
-      applicationContext: '1.2.840.10008.3.1.1.1',
-      presentationContexts: [{ id: 1, abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT] }],
-      userInformation: { maxPduLength: 16384, implementationClassUid: '1.2.3.4' },
-    }
-    return encodePduToBytes(rq)
-  }
   /** Open a raw connection, optionally associate, send `bytes`, return all bytes received until close. */
   async function rawExchange(port: number, associate: boolean, bytes: Uint8Array): Promise<Uint8Array> {
     const s = net.connect({ host: '127.0.0.1', port })
@@ -589,17 +589,7 @@ describe('PDUs in the wrong state, driven through a raw in-memory peer', () => {
     const [a, b] = createMemoryTransportPair()
     const peer = rawPeer(a)
     const p = Association.accept(b, basePolicy)
-    await peer.send(
-      encodePduToBytes({
-        type: PduType.AssociateRq,
-        protocolVersion: 1,
-        calledAeTitle: 'SCP',
-        callingAeTitle: 'RAW',
-        applicationContext: '1.2.840.10008.3.1.1.1',
-        presentationContexts: [{ id: 1, abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT] }],
-        userInformation: { maxPduLength: 16384, implementationClassUid: '1.2.3.4' },
-      }),
-    )
+    await peer.send(rqBytes())
     const scp = await p
     await until(() => peer.got[0] === 0x02)
     const acLen = 6 + ((peer.got[2]! << 24) | (peer.got[3]! << 16) | (peer.got[4]! << 8) | peer.got[5]!)
