@@ -5,8 +5,7 @@
  * @module
  */
 import { DataElement, Dataset } from './element.js'
-import { encodeDataset } from './encode.js'
-import { TransferSyntax } from './transfer-syntax.js'
+import { FILE_HEADER_LENGTH, metaEncoder, writeFileHeader } from './part10.js'
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../version.js'
 
 /** What the File Meta Information of one instance says. */
@@ -33,17 +32,9 @@ export function encodeFileMetaHeader(info: FileMetaInfo): Uint8Array {
   meta.set(DataElement.fromValue(0x00020012, 'UI', [IMPLEMENTATION_CLASS_UID]))
   meta.set(DataElement.fromValue(0x00020013, 'SH', [IMPLEMENTATION_VERSION_NAME]))
   if (info.sourceAeTitle) meta.set(DataElement.fromValue(0x00020016, 'AE', [info.sourceAeTitle]))
-  const body = encodeDataset(meta, TransferSyntax.ExplicitVRLittleEndian)
-  const out = new Uint8Array(128 + 4 + 12 + body.length)
-  out.set([0x44, 0x49, 0x43, 0x4d], 128) // DICM
-  const dv = new DataView(out.buffer)
-  // (0002,0000) UL File Meta Information Group Length: the bytes after this element (PS3.10 §7.1)
-  dv.setUint16(132, 0x0002, true)
-  dv.setUint16(134, 0x0000, true)
-  out[136] = 0x55
-  out[137] = 0x4c
-  dv.setUint16(138, 4, true)
-  dv.setUint32(140, body.length, true)
-  out.set(body, 144)
+  const enc = metaEncoder()
+  const len = enc.measure(meta)
+  const out = new Uint8Array(FILE_HEADER_LENGTH + len)
+  writeFileHeader(out, meta, enc, len)
   return out
 }

@@ -182,7 +182,7 @@ export function encodeFile(dataset: Dataset, options: EncodeFileOptions = {}): U
   }
   meta.set(DataElement.fromValue(0x00020001, 'OB', new Uint8Array([0, 1]), metaCtx))
   meta.set(DataElement.fromValue(TRANSFER_SYNTAX_UID, 'UI', [ts], metaCtx))
-  const metaEnc = new Encoder(true, true, { groupLength: 'omit' })
+  const metaEnc = metaEncoder()
   const metaLen = metaEnc.measure(meta)
 
   let body = dataset
@@ -192,7 +192,7 @@ export function encodeFile(dataset: Dataset, options: EncodeFileOptions = {}): U
   }
   const info = transferSyntaxInfo(ts)
   const dataEnc = new Encoder(info.explicitVR, info.littleEndian, options)
-  const headerLen = 132 + 12 + metaLen
+  const headerLen = FILE_HEADER_LENGTH + metaLen
   let out: Uint8Array
   if (info.deflated) {
     // PS3.5 §A.5: the deflated stream is a new buffer anyway; copy it after the header.
@@ -205,6 +205,33 @@ export function encodeFile(dataset: Dataset, options: EncodeFileOptions = {}): U
     dataEnc.writeInto(body, out, headerLen)
   }
   if (options.preamble !== undefined) out.set(options.preamble.subarray(0, 128))
+  writeFileHeader(out, meta, metaEnc, metaLen)
+  return out
+}
+
+/**
+ * Bytes before the File Meta Information elements other than (0002,0000): preamble, `DICM` and
+ * the (0002,0000) element itself.
+ * @internal
+ */
+export const FILE_HEADER_LENGTH = 128 + 4 + 12
+
+/**
+ * An encoder for the File Meta Information group (explicit VR little endian, PS3.10 §7.1)
+ * without (0002,0000), which {@link writeFileHeader} writes.
+ * @internal
+ */
+export function metaEncoder(): Encoder {
+  return new Encoder(true, true, { groupLength: 'omit' })
+}
+
+/**
+ * Write `DICM` at 128, (0002,0000) and the meta group `meta` (`metaLen` bytes, as measured by
+ * `enc`, a {@link metaEncoder}) into `out`, which has at least {@link FILE_HEADER_LENGTH} +
+ * `metaLen` bytes; the preamble (bytes 0-127) is left as it is.
+ * @internal
+ */
+export function writeFileHeader(out: Uint8Array, meta: Dataset, enc: Encoder, metaLen: number): void {
   out.set(PREFIX, 128)
   // (0002,0000) UL, the length of the rest of the group (PS3.10 §7.1)
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength)
@@ -214,7 +241,6 @@ export function encodeFile(dataset: Dataset, options: EncodeFileOptions = {}): U
   out[137] = 0x4c // L
   dv.setUint16(138, 4, true)
   dv.setUint32(140, metaLen, true)
-  metaEnc.writeInto(meta, out, 144)
-  return out
+  enc.writeInto(meta, out, FILE_HEADER_LENGTH)
 }
 
