@@ -267,16 +267,10 @@ export class DimseChannel {
     const highBytes = this.#options.highWaterBytes ?? 1024 * 1024
     const assoc = this.association
     let paused = false
-    // Bytes waiting, tracked with a FIFO of chunk lengths (the queue hands items out in order).
-    const lengths: number[] = []
-    let lengthsHead = 0
+    // Bytes of the chunks waiting for the consumer.
     let bytes = 0
-    const queue = new AsyncQueue<Uint8Array>(() => {
-      bytes -= lengths[lengthsHead++] ?? 0
-      if (lengthsHead > 1024 && lengthsHead * 2 > lengths.length) {
-        lengths.splice(0, lengthsHead)
-        lengthsHead = 0
-      }
+    const queue = new AsyncQueue<Uint8Array>((taken) => {
+      bytes -= taken.length
       if (paused && queue.size < high / 2 && bytes < highBytes / 2) {
         paused = false
         assoc.resume()
@@ -287,7 +281,6 @@ export class DimseChannel {
     return {
       onDatasetChunk: (chunk, isLast) => {
         if (chunk.length > 0) {
-          lengths.push(chunk.length)
           bytes += chunk.length
           queue.push(chunk)
         }

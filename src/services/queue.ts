@@ -10,10 +10,10 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   #done = false
   #error: Error | undefined
   #waiter: { resolve: (r: IteratorResult<T>) => void; reject: (e: Error) => void } | undefined
-  readonly #onDequeue: (() => void) | undefined
+  readonly #onDequeue: ((item: T) => void) | undefined
 
-  /** @param onDequeue called after the consumer took an item (for flow control) */
-  constructor(onDequeue?: () => void) {
+  /** @param onDequeue called with each item after the consumer took it (for flow control) */
+  constructor(onDequeue?: (item: T) => void) {
     this.#onDequeue = onDequeue
   }
 
@@ -28,7 +28,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     if (w) {
       this.#waiter = undefined
       w.resolve({ value: item, done: false })
-      this.#onDequeue?.()
+      this.#onDequeue?.(item)
       return
     }
     this.#items.push(item)
@@ -63,7 +63,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
         this.#items = this.#items.slice(this.#head)
         this.#head = 0
       }
-      this.#onDequeue?.()
+      this.#onDequeue?.(value)
       return Promise.resolve({ value, done: false })
     }
     if (this.#done) return this.#error ? Promise.reject(this.#error) : Promise.resolve({ value: undefined, done: true })
