@@ -3,7 +3,7 @@
  * storescp, and rejections both ways. DIMSE command sets are built by hand in this file
  * (implicit VR LE, PS3.7 §6.3.1 / Annex E), independently of any encoder in src/.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,7 +16,7 @@ import {
 import type { Pdv } from '../../src/pdu/types.js'
 import { AssociationRejectedError } from '../../src/errors.js'
 import { CORPUS_DIR } from '../helpers/corpus.js'
-import { freePort, peerEnv, runCommand, waitForPort } from '../helpers/process.js'
+import { freePort, peerEnv, runCommand, startServer } from '../helpers/process.js'
 
 const VERIFICATION = '1.2.840.10008.1.1'
 const IMPLICIT_LE = '1.2.840.10008.1.2'
@@ -46,9 +46,8 @@ function ui(uid: string): Uint8Array {
   for (let i = 0; i < uid.length; i++) b[i] = uid.charCodeAt(i)
   return b
 }
-function commandSet(elements: Uint8Array[]): Uint8Array {
-  const bodyLen = elements.reduce((n, e) => n + e.length, 0)
-  const parts = [el(0x0000, ul(bodyLen)), ...elements]
+/** The parts one after the other in a new buffer. */
+function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, e) => n + e.length, 0))
   let o = 0
   for (const p of parts) {
@@ -56,6 +55,10 @@ function commandSet(elements: Uint8Array[]): Uint8Array {
     o += p.length
   }
   return out
+}
+function commandSet(elements: Uint8Array[]): Uint8Array {
+  const bodyLen = elements.reduce((n, e) => n + e.length, 0)
+  return concat([el(0x0000, ul(bodyLen)), ...elements])
 }
 /** C-ECHO-RSP: (0000,0002) UI, (0000,0100) 0x8030, (0000,0120) id, (0000,0800) 0x0101, (0000,0900) 0. */
 const echoRsp = (msgId: number): Uint8Array =>
@@ -85,6 +88,11 @@ function readElements(cmd: Uint8Array): Map<number, Uint8Array> {
   }
   return out
 }
+/** (0000,0110) Message ID of a command set read by readElements. */
+const messageIdOf = (cmd: Map<number, Uint8Array>): number => {
+  const v = cmd.get(0x0110)!
+  return new DataView(v.buffer, v.byteOffset).getUint16(0, true)
+}
 const uiText = (b: Uint8Array): string => String.fromCharCode(...b).replace(/[\0 ]+$/, '')
 
 /** Collects command fragments per context until the last one. */
@@ -94,16 +102,7 @@ function commandCollector(onCommand: (contextId: number, cmd: Uint8Array) => voi
     for (const p of pdu.pdvs) {
       if (!p.isCommand) continue
       parts.push(new Uint8Array(p.data))
-      if (p.isLast) {
-        const n = parts.reduce((a, b) => a + b.length, 0)
-        const cmd = new Uint8Array(n)
-        let o = 0
-        for (const x of parts.splice(0)) {
-          cmd.set(x, o)
-          o += x.length
-        }
-        onCommand(p.contextId, cmd)
-      }
+      if (p.isLast) onCommand(p.contextId, concat(parts.splice(0)))
     }
   }
 }
@@ -133,11 +132,13 @@ afterAll(async () => {
   for (const l of listeners) await l.close({ abort: true })
 })
 
-function startStorescp(port: number, extra: string[] = []): ChildProcess {
-  const p = spawn('storescp', ['-aet', 'STORESCP', '--ignore', ...extra, String(port)], { env, stdio: 'ignore' })
-  children.add(p)
-  p.on('close', () => children.delete(p))
-  return p
+/** storescp (AE STORESCP, discarding what it receives) on a free port, once it listens. */
+async function startStorescp(extra: string[] = []): Promise<{ port: number; scp: ChildProcess }> {
+  const port = await freePort()
+  const scp = await startServer('storescp', ['-aet', 'STORESCP', '--ignore', ...extra, String(port)], port)
+  children.add(scp)
+  scp.on('close', () => children.delete(scp))
+  return { port, scp }
 }
 
 describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
@@ -202,9 +203,7 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
   })
 
   test('our requestor → storescp: C-ECHO-RQ, C-ECHO-RSP success, clean release', async () => {
-    const port = await freePort()
-    const scp = startStorescp(port)
-    await waitForPort(port)
+    const { port, scp } = await startStorescp()
     const assoc = await Association.request({
       host: '127.0.0.1',
       port,
@@ -230,9 +229,7 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
   })
 
   test('our requestor → storescp --refuse: AssociationRejectedError', async () => {
-    const port = await freePort()
-    startStorescp(port, ['--refuse'])
-    await waitForPort(port)
+    const { port } = await startStorescp(['--refuse'])
     const p = Association.request({
       host: '127.0.0.1',
       port,
@@ -275,17 +272,11 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
         sizes.push(p.data.length)
         chunks.push(new Uint8Array(p.data))
         if (p.isLast && cmd) {
-          const n = chunks.reduce((a, b) => a + b.length, 0)
-          const data = new Uint8Array(n)
-          let o = 0
-          for (const c of chunks.splice(0)) {
-            data.set(c, o)
-            o += c.length
-          }
+          const data = concat(chunks.splice(0))
           const sopClass = uiText(cmd.get(0x0002)!)
           const sopInstance = uiText(cmd.get(0x1000)!)
           received.push({ sopClass, sopInstance, data, pdvSizes: sizes.splice(0) })
-          const id = new DataView(cmd.get(0x0110)!.buffer, cmd.get(0x0110)!.byteOffset).getUint16(0, true)
+          const id = messageIdOf(cmd)
           // C-STORE-RSP (PS3.7 9.3.1.2): 8001H, status 0000H success
           const rsp = commandSet([
             el(0x0002, ui(sopClass)),
@@ -361,9 +352,7 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
 
   test.skipIf(!haveCorpus)('our requestor → storescp -pdu 4096: C-STORE of a 0.5 MB dataset fragmented to 4090-byte PDVs, status success', async () => {
     const dataset = datasetOf(new Uint8Array(readFileSync(CORPUS_FILE)))
-    const port = await freePort()
-    startStorescp(port, ['-pdu', '4096'])
-    await waitForPort(port)
+    const { port } = await startStorescp(['-pdu', '4096'])
     const assoc = await Association.request({
       host: '127.0.0.1',
       port,
@@ -439,9 +428,7 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     const dir = makePki()
     try {
       const r = (f: string): string => readFileSync(join(dir, f), 'utf8')
-      const port = await freePort()
-      startStorescp(port, ['+tls', join(dir, 'server.key'), join(dir, 'server.pem'), '+cf', join(dir, 'ca.pem'), '-rc'])
-      await waitForPort(port)
+      const { port } = await startStorescp(['+tls', join(dir, 'server.key'), join(dir, 'server.pem'), '+cf', join(dir, 'ca.pem'), '-rc'])
       const assoc = await Association.request({
         host: '127.0.0.1',
         port,
@@ -523,7 +510,7 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
         assoc.on('pdata', (pdu) => {
           onCmd(pdu)
           if (pdu.pdvs.some((p) => !p.isCommand && p.isLast) && cmd) {
-            const id = new DataView(cmd.get(0x0110)!.buffer, cmd.get(0x0110)!.byteOffset).getUint16(0, true)
+            const id = messageIdOf(cmd)
             void assoc.sendMessage(
               ctx,
               commandSet([
