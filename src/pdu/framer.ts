@@ -82,15 +82,15 @@ export class PduFramer {
   push(chunk: Uint8Array): PduFrame[] {
     if (this.failed) throw this.failed
     const out: PduFrame[] = []
-    if (this.pending === undefined && this.queue.length === 0) {
-      // Nothing buffered (the usual case: a socket read holds whole PDUs): cut the frames
-      // straight out of the chunk, and buffer only an incomplete tail.
-      const rest = this.framesOf(chunk, out)
-      if (rest === chunk.length) return out
-      chunk = chunk.subarray(rest)
-    }
-    this.queue.push(chunk)
     try {
+      if (this.pending === undefined && this.queue.length === 0) {
+        // Nothing buffered (the usual case: a socket read holds whole PDUs): cut the frames
+        // straight out of the chunk, and buffer only an incomplete tail.
+        const rest = this.framesOf(chunk, out)
+        if (rest === chunk.length) return out
+        chunk = chunk.subarray(rest)
+      }
+      this.queue.push(chunk)
       for (;;) {
         if (this.pending === undefined) {
           if (this.queue.length < PDU_HEADER_LENGTH) break
@@ -122,24 +122,20 @@ export class PduFramer {
   /**
    * Append to `out` the frames of the PDUs that lie whole in `chunk`, from its start; return
    * the offset of the first byte not consumed (a partial PDU, left for the queue). Headers are
-   * checked as soon as they are complete, as in the general path.
+   * checked as soon as they are complete, as in the general path (whose catch in {@link push}
+   * keeps the framer failed after a bad header).
    */
   private framesOf(chunk: Uint8Array, out: PduFrame[]): number {
     let pos = 0
     const n = chunk.length
-    try {
-      while (n - pos >= PDU_HEADER_LENGTH) {
-        const type = chunk[pos]!
-        // PS3.8 §9.3.1: PDU length, 4 bytes big endian, after the type and a reserved byte.
-        const length = ((chunk[pos + 2]! << 24) | (chunk[pos + 3]! << 16) | (chunk[pos + 4]! << 8) | chunk[pos + 5]!) >>> 0
-        this.check(type, length)
-        if (n - pos - PDU_HEADER_LENGTH < length) break
-        out.push({ type, body: chunk.subarray(pos + PDU_HEADER_LENGTH, pos + PDU_HEADER_LENGTH + length) })
-        pos += PDU_HEADER_LENGTH + length
-      }
-    } catch (e) {
-      if (e instanceof PduError) this.failed = e
-      throw e
+    while (n - pos >= PDU_HEADER_LENGTH) {
+      const type = chunk[pos]!
+      // PS3.8 §9.3.1: PDU length, 4 bytes big endian, after the type and a reserved byte.
+      const length = ((chunk[pos + 2]! << 24) | (chunk[pos + 3]! << 16) | (chunk[pos + 4]! << 8) | chunk[pos + 5]!) >>> 0
+      this.check(type, length)
+      if (n - pos - PDU_HEADER_LENGTH < length) break
+      out.push({ type, body: chunk.subarray(pos + PDU_HEADER_LENGTH, pos + PDU_HEADER_LENGTH + length) })
+      pos += PDU_HEADER_LENGTH + length
     }
     return pos
   }
