@@ -9,6 +9,7 @@ import { decodeDataset } from '../../../src/dataset/decode.js'
 import type { EncapsulatedPixelData } from '../../../src/dataset/element.js'
 import { TransferSyntax } from '../../../src/dataset/transfer-syntax.js'
 import { DicomParseError } from '../../../src/errors.js'
+import { thrownBy } from '../../helpers/errors.js'
 
 const IVR = TransferSyntax.ImplicitVRLittleEndian
 const EVR = TransferSyntax.ExplicitVRLittleEndian
@@ -244,15 +245,7 @@ describe('options', () => {
 })
 
 describe('bad input', () => {
-  function err(f: () => unknown): DicomParseError {
-    try {
-      f()
-    } catch (e) {
-      expect(e).toBeInstanceOf(DicomParseError)
-      return e as DicomParseError
-    }
-    throw new Error('no error')
-  }
+  const err = (f: () => unknown): DicomParseError => thrownBy(DicomParseError, f)
 
   it('a value length past the end: error in strict mode with offset and tag path, warning in lenient mode', () => {
     const b = bytes(ex(0x00081115, 'SQ', item([...ex(0x00100010, 'PN', ascii('AB')), ...ex(0x00100020, 'LO', ascii('ABCD')).slice(0, 10)]), { len: U }))

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { AbortReason, decodePdu, PduError, PduFramer, PduType, type Pdu } from '../../../src/pdu/index.js'
 import { pdu, pdv } from './builder.js'
+import { thrownBy } from '../../helpers/errors.js'
 
 /** Push `bytes` cut at `points` (each chunk a fresh buffer, as a socket gives) and collect frames. */
 function feed(bytes: Uint8Array, points: number[], maxPduLength = 0) {
@@ -17,15 +18,7 @@ function feed(bytes: Uint8Array, points: number[], maxPduLength = 0) {
   return { framer, chunks, frames }
 }
 
-function pduError(f: () => unknown): PduError {
-  try {
-    f()
-  } catch (e) {
-    expect(e).toBeInstanceOf(PduError)
-    return e as PduError
-  }
-  throw new Error('expected a PduError')
-}
+const pduError = (f: () => unknown): PduError => thrownBy(PduError, f)
 
 const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => (from + i) & 0xff)
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { AbortReason, DEFAULT_MAX_CONTROL_PDU_LENGTH, PduError, PduFramer } from '../../../src/pdu/index.js'
 import { pdu, pdv, u32, zeros } from './builder.js'
+import { thrownBy } from '../../helpers/errors.js'
 
 const release = pdu(0x05, zeros(4))
 const abort = pdu(0x07, [0, 0, 2, 0])
@@ -10,15 +11,7 @@ function cat(...parts: Uint8Array[]): Uint8Array {
   return Uint8Array.from(parts.flatMap((p) => Array.from(p)))
 }
 
-function pduError(f: () => unknown): PduError {
-  try {
-    f()
-  } catch (e) {
-    expect(e).toBeInstanceOf(PduError)
-    return e as PduError
-  }
-  throw new Error('expected a PduError')
-}
+const pduError = (f: () => unknown): PduError => thrownBy(PduError, f)
 
 describe('PduFramer', () => {
   it('emits several PDUs from one chunk as views into it', () => {
