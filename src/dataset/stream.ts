@@ -314,13 +314,8 @@ export class DatasetStreamDecoder {
     // The meta group is explicit VR little endian (PS3.10 §7.1)
     const hp = new DatasetParser(h, true, true, this.opts)
     hp.partial = !final
-    let valueAt: number
-    try {
-      valueAt = hp.readHeader(this.meta, tag, 0, h.length)
-    } catch (e) {
-      if (e === NEED_MORE) return false
-      throw this.atStreamOffset(e)
-    }
+    const valueAt = this.headerEnd(hp, this.meta, tag, h.length)
+    if (valueAt === undefined) return false
     const max = this.opts.maxElementLength ?? Number.MAX_SAFE_INTEGER
     if (hp.hLen === UNDEFINED_LENGTH || hp.hLen > max) throw new DicomParseError(`bad meta element length ${hp.hLen}`, this.offset, formatTag(tag))
     const need = valueAt + hp.hLen
@@ -385,13 +380,8 @@ export class DatasetStreamDecoder {
       this.first = false
     }
     const hp = this.parser(h, !final)
-    let valueAt: number
-    try {
-      valueAt = hp.readHeader(this.dataset, tag, 0, h.length)
-    } catch (e) {
-      if (e === NEED_MORE) return false
-      throw this.atStreamOffset(e)
-    }
+    const valueAt = this.headerEnd(hp, this.dataset, tag, h.length)
+    if (valueAt === undefined) return false
     const vr = hp.hVr
     const len = hp.hLen
     const streamable = this.opts.onValueChunk !== undefined
@@ -458,6 +448,19 @@ export class DatasetStreamDecoder {
     if (this.opts.keepElements === false) this.dataset.delete(tag)
     this.opts.onElement?.(el)
     return true
+  }
+
+  /**
+   * The offset of the value after the element header at 0 (of `end` bytes) read by `hp`, or
+   * undefined when the header is not complete yet.
+   */
+  private headerEnd(hp: DatasetParser, ds: Dataset, tag: Tag, end: number): number | undefined {
+    try {
+      return hp.readHeader(ds, tag, 0, end)
+    } catch (e) {
+      if (e === NEED_MORE) return undefined
+      throw this.atStreamOffset(e)
+    }
   }
 
   /** A parse error of one element, with its offset made relative to the whole stream. */
