@@ -397,7 +397,10 @@ function prepareStore(
     return { sopClassUid: input.sopClassUid, sopInstanceUid: input.sopInstanceUid, contextId: ctx.id, body: input.body }
   }
   if ('file' in input) {
-    const f = decodeFile(input.file, { stopBeforeTag: 0x7fe00010 })
+    // Only the identity is needed here: decode up to SOP Instance UID (0008,0018), the dataset
+    // fallback for a meta group without it. Decoding up to Pixel Data took ~4x longer per file
+    // (corpus files, 9-19 vs 40-71 us), on every file a C-GET / C-MOVE SCP sends.
+    const f = decodeFile(input.file, { stopBeforeTag: 0x00080019 })
     const sopClassUid = f.meta.string(0x00020002) ?? f.dataset.string(0x00080016)
     const sopInstanceUid = f.meta.string(0x00020003) ?? f.dataset.string(0x00080018)
     if (!sopClassUid || !sopInstanceUid) throw new DicomError('ERR_INVALID_ARGUMENT', 'file has no SOP Class UID / SOP Instance UID')
