@@ -5,13 +5,14 @@
  * on a failing step, and on Ctrl-C.
  */
 import { describe, expect, test } from 'vitest'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runNode, type NodeRun } from './helpers/process.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const demo = join(root, 'scripts', 'demo.mjs')
@@ -20,32 +21,8 @@ if (!built) console.warn('demo.test: dist/ is not built (run `npm run build`); s
 
 const STEPS = ['generate', 'start SCPs', 'C-ECHO', 'C-STORE', 'C-FIND PATIENT', 'C-FIND STUDY', 'C-FIND SERIES', 'C-FIND IMAGE', 'C-MOVE', 'C-GET']
 
-interface Run {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-}
-
-function runDemo(args: string[], onSpawn?: (pid: number) => void, timeoutMs = 90_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [demo, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`demo did not finish in ${timeoutMs} ms: ${stdout}${stderr}`))
-    }, timeoutMs)
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code, signal, stdout, stderr })
-    })
-    if (child.pid !== undefined) onSpawn?.(child.pid)
-  })
-}
+const runDemo = (args: string[], onSpawn?: (pid: number) => void, timeoutMs = 90_000): Promise<NodeRun> =>
+  runNode(demo, args, { cwd: root, timeoutMs, onSpawn })
 
 /** Resolves true when a TCP connection to the port is refused (nothing listens). */
 function refused(port: number): Promise<boolean> {

@@ -18,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { SampleInstance } from '../src/samples/index.js'
 import type { Server } from '../src/services/index.js'
 import type { Dataset } from '../src/dataset/index.js'
+import { runNode, type NodeRun } from './helpers/process.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const examples = join(root, 'examples')
@@ -64,24 +65,7 @@ function collector(): { lines: string[]; log: (line: string) => void } {
 }
 
 /** Run `node examples/<name>.mjs args` to completion. */
-function runExample(name: string, args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(examples, name), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`${name} did not finish in ${timeoutMs} ms; stdout: ${stdout} stderr: ${stderr}`))
-    }, timeoutMs)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
+const runExample = (name: string, args: string[], timeoutMs = 20_000): Promise<NodeRun> => runNode(join(examples, name), args, { cwd: root, timeoutMs })
 
 /** Start a long-running example (an SCP) and wait for its "listening on HOST:PORT" line. */
 function startExample(name: string, args: string[]): Promise<{ child: ChildProcess; port: number; output: () => string }> {

@@ -103,3 +103,35 @@ export async function startDcmprscp(dir: string): Promise<{ proc: ChildProcess; 
   const proc = await startServer('dcmprscp', ['-c', 'pr.cfg', '-p', 'IHEFULL'], port, { cwd: dir })
   return { proc, port, cfg }
 }
+
+/** What {@link runNode} gives back: exit code or signal, and the two output streams apart. */
+export interface NodeRun {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Run `node script args` in `cwd` to completion, stdout and stderr kept apart. Rejects (after
+ * killing it) when it has not finished in `timeoutMs`; `onSpawn` gets its pid once started.
+ */
+export function runNode(script: string, args: string[], opts: { cwd: string; timeoutMs: number; onSpawn?: (pid: number) => void }): Promise<NodeRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`${script} did not finish in ${opts.timeoutMs} ms; stdout: ${stdout} stderr: ${stderr}`))
+    }, opts.timeoutMs)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr })
+    })
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid)
+  })
+}
