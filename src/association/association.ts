@@ -557,12 +557,12 @@ export class Association extends EventEmitter<AssociationEventMap> {
       for (const f of this.#framer.push(chunk)) this.#inbox.push(f)
     } catch (e) {
       this.#readFailed = true
-      if (this.#holdAfterEstablish && this.#holdLazy !== 0) this.#onDataWhileHeld()
+      if (this.#holdLazy) this.#releaseHoldNextTurn()
       this.#drainInbox()
       this.#onInvalidPdu(e)
       return
     }
-    if (this.#holdAfterEstablish && this.#holdLazy !== 0) this.#onDataWhileHeld()
+    if (this.#holdLazy) this.#releaseHoldNextTurn()
     this.#drainInbox()
   }
 
@@ -886,33 +886,28 @@ export class Association extends EventEmitter<AssociationEventMap> {
       return
     }
     // Nothing waits yet (the usual case): no timer. The code that attaches listeners runs as
-    // microtasks of the current checkpoint; once that checkpoint has run (the flag below is set
-    // in it), data that arrives can be handled at once. Data that arrives before, in the same
-    // synchronous run (e.g. several chunks delivered in one loop), waits for the next macrotask.
-    this.#holdLazy = 1
+    // microtasks of the current checkpoint; once that checkpoint has run (the microtask below
+    // lifts the hold in it), data that arrives is handled at once. Data that arrives before, in
+    // the same synchronous run (e.g. several chunks delivered in one loop), waits for the next
+    // macrotask.
+    this.#holdLazy = true
     queueMicrotask(() => {
-      if (this.#holdLazy === 1) this.#holdLazy = 2
+      if (!this.#holdLazy) return
+      this.#holdLazy = false
+      this.#holdAfterEstablish = false
     })
   }
+  /** Data arrived while held: handle it (and what else waits) on the next macrotask. */
   #releaseHoldNextTurn(): void {
-    this.#holdLazy = 0
+    this.#holdLazy = false
     setImmediate(() => {
       this.#holdAfterEstablish = false
       this.#drainInbox()
     })
   }
-  /** Called with new frames while the hold is set without a timer. */
-  #onDataWhileHeld(): void {
-    if (this.#holdLazy === 2) {
-      this.#holdLazy = 0
-      this.#holdAfterEstablish = false
-    } else if (this.#holdLazy === 1) {
-      this.#releaseHoldNextTurn()
-    }
-  }
   #holdAfterEstablish = false
-  /** 0: no lazy hold; 1: lazy hold, microtask checkpoint not yet passed; 2: passed. */
-  #holdLazy: 0 | 1 | 2 = 0
+  /** The hold was set without a timer and the current microtask checkpoint has not run yet. */
+  #holdLazy = false
 
   #emitReleased(): void {
     this.#clearIdle()
