@@ -17,6 +17,7 @@ import type { Pdv } from '../../src/pdu/types.js'
 import { AssociationRejectedError } from '../../src/errors.js'
 import { CORPUS_DIR } from '../helpers/corpus.js'
 import { freePort, peerEnv, runCommand, startServer } from '../helpers/process.js'
+import { concat } from '../helpers/bytes.js'
 
 const VERIFICATION = '1.2.840.10008.1.1'
 const IMPLICIT_LE = '1.2.840.10008.1.2'
@@ -45,16 +46,6 @@ function ui(uid: string): Uint8Array {
   const b = new Uint8Array(len) // trailing NUL pad (PS3.5 §6.2 UI)
   for (let i = 0; i < uid.length; i++) b[i] = uid.charCodeAt(i)
   return b
-}
-/** The parts one after the other in a new buffer. */
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, e) => n + e.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
 }
 function commandSet(elements: Uint8Array[]): Uint8Array {
   const bodyLen = elements.reduce((n, e) => n + e.length, 0)

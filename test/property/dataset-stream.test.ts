@@ -10,6 +10,7 @@ import { encodeDataset } from '../../src/dataset/encode.js'
 import { DatasetStreamDecoder } from '../../src/dataset/stream.js'
 import { TransferSyntax } from '../../src/dataset/transfer-syntax.js'
 import { datasetArb, diffDatasets } from './arbitraries-dataset.js'
+import { concat } from '../helpers/bytes.js'
 
 const SYNTAXES = [TransferSyntax.ImplicitVRLittleEndian, TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ExplicitVRBigEndian]
 
@@ -31,16 +32,6 @@ function streamDecode(bytes: Uint8Array, ts: string, cuts: number[], threshold?:
     at = c
   }
   return { ...dec.end(), pieces }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
 }
 
 /** A dataset with an encapsulated Pixel Data element at the end, in explicit VR LE. */

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { main } from '../../../src/cli/main.js'
 import type { CliIo } from '../../../src/cli/io.js'
 import { CORPUS_DIR } from '../../helpers/corpus.js'
+import { concat } from '../../helpers/bytes.js'
 
 // A test-only Part 10 writer (PS3.10 §7.1, explicit VR little endian, PS3.5 §7.1.2), independent
 // of the library's encoder.
@@ -21,31 +22,22 @@ function el(group: number, element: number, vr: string, value: Uint8Array | stri
   head[5] = vr.charCodeAt(1)
   if (long) dv.setUint32(8, v.length, true)
   else dv.setUint16(6, v.length, true)
-  return concat(head, v)
-}
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
+  return concat([head, v])
 }
 function item(...els: Uint8Array[]): Uint8Array {
-  const body = concat(...els)
+  const body = concat(els)
   const h = new Uint8Array(8)
   const dv = new DataView(h.buffer)
   dv.setUint16(0, 0xfffe, true)
   dv.setUint16(2, 0xe000, true)
   dv.setUint32(4, body.length, true)
-  return concat(h, body)
+  return concat([h, body])
 }
 function part10(meta: Uint8Array[], data: Uint8Array[]): Uint8Array {
-  const metaBody = concat(...meta)
+  const metaBody = concat(meta)
   const gl = new Uint8Array(4)
   new DataView(gl.buffer).setUint32(0, metaBody.length, true)
-  return concat(new Uint8Array(128), new TextEncoder().encode('DICM'), el(2, 0, 'UL', gl), metaBody, ...data)
+  return concat([new Uint8Array(128), new TextEncoder().encode('DICM'), el(2, 0, 'UL', gl), metaBody, ...data])
 }
 
 const u16 = (...xs: number[]) => new Uint8Array(new Uint16Array(xs).buffer)

@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { AbortReason, DEFAULT_MAX_CONTROL_PDU_LENGTH, PduError, PduFramer } from '../../../src/pdu/index.js'
 import { pdu, pdv, u32, zeros } from './builder.js'
 import { thrownBy } from '../../helpers/errors.js'
+import { concat } from '../../helpers/bytes.js'
 
 const release = pdu(0x05, zeros(4))
 const abort = pdu(0x07, [0, 0, 2, 0])
 const data = pdu(0x04, pdv(1, 3, [1, 2, 3, 4, 5]))
 
-function cat(...parts: Uint8Array[]): Uint8Array {
-  return Uint8Array.from(parts.flatMap((p) => Array.from(p)))
-}
+const cat = (...parts: Uint8Array[]): Uint8Array => concat(parts)
 
 const pduError = (f: () => unknown): PduError => thrownBy(PduError, f)
 
