@@ -379,8 +379,8 @@ export class Association extends EventEmitter<AssociationEventMap> {
         },
         (e: unknown) => {
           this.#messagesQueued--
-        // A message cut off half-way cannot be completed or withdrawn (PS3.8 has no way to
-        // cancel a PDV sequence): the only safe outcome is to abort the association.
+          // A message cut off half-way cannot be completed or withdrawn (PS3.8 has no way to
+          // cancel a PDV sequence): the only safe outcome is to abort the association.
           const err = e instanceof Error ? e : new Error(String(e))
           if (this.#started && this.isEstablished) this.abort(err)
           throw err
@@ -1054,7 +1054,6 @@ export class Association extends EventEmitter<AssociationEventMap> {
     this.#closeFallback.unref?.()
   }
 }
-
 
 /** A human-readable description of an A-ASSOCIATE-RJ (PS3.8 Table 9-21). */
 export function describeReject(rj: { result: number; source: number; reason: number }): string {
