@@ -307,23 +307,17 @@ export class Server extends EventEmitter<ServerEventMap> {
     const { command, context } = r
     if (command.commandField === CommandField.CCancelRq) return
     const h = this.options.handlers
-    // Settled once the response went out; made only when an N-EVENT-REPORT waits for it.
+    // Settled once the response went out; made only when an N-EVENT-REPORT waits for it (and
+    // shared by all that do).
     let hasResponded = false
     let wake: (() => void) | undefined
+    let waiting: Promise<void> | undefined
     const responded = (): void => {
       hasResponded = true
       wake?.()
     }
     const afterResponse = (): Promise<void> =>
-      hasResponded
-        ? Promise.resolve()
-        : new Promise<void>((res) => {
-            const before = wake
-            wake = () => {
-              before?.()
-              res()
-            }
-          })
+      hasResponded ? Promise.resolve() : (waiting ??= new Promise<void>((res) => (wake = res)))
     const reply = (rsp: DimseResponse, dataset?: Dataset): Promise<void> =>
       channel.send(context.id, rsp, dataset ? encodeDataset(dataset, context.transferSyntax) : undefined).finally(responded)
     try {
