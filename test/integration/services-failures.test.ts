@@ -17,6 +17,7 @@ import { Dataset, SopClass, TransferSyntax, encodeDataset, encodeFile, generateU
 import { Status, cFindRq, cMoveRq, nGetRq } from '../../src/dimse/index.js'
 import { AssociationRejectedError, DicomError, StatusError } from '../../src/errors.js'
 import { startServe, type RunningServe } from '../../src/cli/serve.js'
+import { peerEnv } from '../helpers/process.js'
 
 const haveDcmtk = spawnSync('echoscu', ['--version']).status === 0
 if (!haveDcmtk) {
@@ -175,7 +176,7 @@ describe('association limit', () => {
     expect(err).toMatchObject({ result: 2, source: 3, reason: 2 })
     if (haveDcmtk) {
       const r = await new Promise<{ status: number | null; out: string }>((res) => {
-        const c = spawn('echoscu', ['-aec', 'LIMITED', '127.0.0.1', String(port)], { env: { ...process.env, TCP_NODELAY: '1' } })
+        const c = spawn('echoscu', ['-aec', 'LIMITED', '127.0.0.1', String(port)], { env: peerEnv })
         let out = ''
         c.stdout.on('data', (d: Buffer) => (out += d.toString()))
         c.stderr.on('data', (d: Buffer) => (out += d.toString()))
@@ -446,7 +447,7 @@ describe.skipIf(!haveDcmtk)('dimse serve under movescu: a destination that refus
     const study = stored[0]!.string('StudyInstanceUID')!
     const r = await new Promise<{ status: number | null; out: string }>((res) => {
       const c = spawn('movescu', ['-v', '-d', '-S', '-aec', 'ARCHIVE', '-aem', 'REFUSER', '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${study}`, '127.0.0.1', String(running.address.port)], {
-        env: { ...process.env, TCP_NODELAY: '1' },
+        env: peerEnv,
       })
       let out = ''
       c.stdout.on('data', (d: Buffer) => (out += d.toString()))

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { makeSampleInstances, encodeSample, type SampleInstance } from '../../src/samples/index.js'
 import { Server } from '../../src/services/index.js'
 import { Dataset } from '../../src/dataset/index.js'
-import { freePort, runCommand } from '../helpers/process.js'
+import { freePort, peerEnv, runCommand } from '../helpers/process.js'
 
 const root = resolve(__dirname, '../..')
 const cli = join(root, 'dist/cli.js')
@@ -23,8 +23,7 @@ if (!haveDcmtk) {
   console.warn('services-dcmtk: DCMTK not installed, skipping')
 }
 if (!existsSync(cli)) throw new Error(`${cli} missing: run npm run build (npm test does)`)
-const env = { ...process.env, TCP_NODELAY: '1' }
-
+const env = peerEnv
 
 const run = (cmd: string, args: string[], timeout = 60_000) => runCommand(cmd, args, timeout)
 

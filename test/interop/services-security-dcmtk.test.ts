@@ -18,7 +18,7 @@ import { makeSampleInstances, encodeSample } from '../../src/samples/index.js'
 import { startServe, type RunningServe } from '../../src/cli/serve.js'
 import { echoCommand } from '../../src/cli/echo.js'
 import type { CliIo } from '../../src/cli/io.js'
-import { freePort, runCommand } from '../helpers/process.js'
+import { freePort, peerEnv, runCommand } from '../helpers/process.js'
 
 const haveDcmtk = spawnSync('echoscu', ['--version']).status === 0
 const haveOpenssl = spawnSync('openssl', ['version']).status === 0
@@ -26,7 +26,7 @@ if (!haveDcmtk || !haveOpenssl) {
   if (process.env['CI']) throw new Error('DCMTK and openssl are required in CI for the security interop tests')
   console.warn('services-security-dcmtk: DCMTK or openssl not installed, skipping')
 }
-const env = { ...process.env, TCP_NODELAY: '1' }
+const env = peerEnv
 
 const run = (cmd: string, args: string[], timeout = 30_000) => runCommand(cmd, args, timeout)
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { freePort, waitForPort } from '../../helpers/process.js'
+import { freePort, peerEnv, waitForPort } from '../../helpers/process.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeSampleInstances, encodeSample } from '../../../src/samples/index.js'
@@ -18,7 +18,7 @@ const have = (tool: string) => spawnSync(tool, ['--version'], { encoding: 'utf8'
 const available = have('dcmqrscp') && have('findscu') && have('dcmqridx')
 if (!available) console.warn('dcmqrscp/findscu/dcmqridx (DCMTK) not found: skipping the C-FIND differential test')
 
-const env = { ...process.env, TCP_NODELAY: '1' }
+const env = peerEnv
 const samples = makeSampleInstances({ count: 30, seed: 'qr', sizeKb: 2 })
 const datasets = samples.map((s) => s.dataset)
 
