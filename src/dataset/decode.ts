@@ -12,7 +12,7 @@ import { DataElement, Dataset } from './element.js'
 import type { EncapsulatedPixelData, ValueContext } from './element.js'
 import { ItemDelimitationTag, ItemTag, SequenceDelimitationTag, UNDEFINED_LENGTH, formatTag } from './tag.js'
 import type { Tag } from './tag.js'
-import { VRS, VR_INFO, vrFromCode } from './vr.js'
+import { VRS, VR_BY_LETTERS, VR_INFO, letterIndex, vrFromCode } from './vr.js'
 import type { VR } from './vr.js'
 import { lookupPrivate, lookupTag } from './dictionary.js'
 import type { DictionaryEntry } from './dictionary.js'
@@ -76,14 +76,9 @@ export function decodeDataset(bytes: Uint8Array, transferSyntaxUid: string, opti
   return { dataset, warnings: p.warnings }
 }
 
-/** VR by its two explicit VR bytes, and whether it has a 32-bit length: flat tables for speed. */
-const VR_BY_LETTERS: (VR | undefined)[] = new Array<VR | undefined>(677).fill(undefined)
+/** Whether the VR at each {@link VR_BY_LETTERS} slot has a 32-bit length: flat, for speed. */
 const LONG_BY_LETTERS = new Uint8Array(677)
-for (const vr of VRS) {
-  const idx = (vr.charCodeAt(0) - 65) * 26 + vr.charCodeAt(1) - 65
-  VR_BY_LETTERS[idx] = vr
-  LONG_BY_LETTERS[idx] = VR_INFO[vr].longLength ? 1 : 0
-}
+for (const vr of VRS) LONG_BY_LETTERS[letterIndex(vr.charCodeAt(0), vr.charCodeAt(1))] = VR_INFO[vr].longLength ? 1 : 0
 
 /** Implicit VR of public tags with a single dictionary VR, by a hash of the tag (1,024 slots). */
 const IMPLICIT_TAGS = new Int32Array(1024).fill(-1) // (FFFF,FFFF) is no element
@@ -328,8 +323,7 @@ export class DatasetParser {
     if (this.explicit) {
       const c0 = b[p + 4]!
       const c1 = b[p + 5]!
-      // index of two upper-case letters in a 26×26 table (out of range otherwise)
-      const idx = (c0 - 65) >>> 0 < 26 && (c1 - 65) >>> 0 < 26 ? (c0 - 65) * 26 + c1 - 65 : 676
+      const idx = letterIndex(c0, c1)
       const v = VR_BY_LETTERS[idx]
       this.hExplicit = true
       if (v !== undefined) {

@@ -107,9 +107,22 @@ export function vrCode(vr: VR): number {
   return (vr.charCodeAt(0) << 8) | vr.charCodeAt(1)
 }
 
-const BY_CODE = new Map<number, VR>(VRS.map((v) => [vrCode(v), v]))
+/**
+ * Index of two bytes that are upper-case ASCII letters in a 26×26 table; 676 for any other pair.
+ * @internal
+ */
+export function letterIndex(c0: number, c1: number): number {
+  return (c0 - 65) >>> 0 < 26 && (c1 - 65) >>> 0 < 26 ? (c0 - 65) * 26 + c1 - 65 : 676
+}
+
+/** VR by the {@link letterIndex} of its two bytes (677 slots, flat for decoders). @internal */
+export const VR_BY_LETTERS: readonly (VR | undefined)[] = (() => {
+  const t = new Array<VR | undefined>(677).fill(undefined)
+  for (const v of VRS) t[letterIndex(v.charCodeAt(0), v.charCodeAt(1))] = v
+  return t
+})()
 
 /** The VR whose two ASCII bytes are `(b0 << 8) | b1`, or undefined. */
 export function vrFromCode(code: number): VR | undefined {
-  return BY_CODE.get(code)
+  return code >>> 16 === 0 ? VR_BY_LETTERS[letterIndex(code >>> 8, code & 0xff)] : undefined
 }
