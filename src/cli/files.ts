@@ -5,7 +5,7 @@
  * @module
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writevSync } from 'node:fs'
-import { mkdir, open, readFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { decodeFile, encodeFileMetaHeader, type DecodedFile } from '../dataset/index.js'
 import { nodeDeflateCodec } from '../node/deflate.js'
@@ -149,35 +149,11 @@ export interface Part10Header {
 
 /**
  * Decode the start of a Part 10 file up to `stopBeforeTag`: from its first `headBytes` bytes
- * when the header fits in them, else from the whole file.
+ * when the header fits in them, else from the whole file. Read synchronously, as
+ * {@link readPart10HeaderSync} does (page-cache reads of at most `headBytes`).
  */
 export async function readPart10Header(path: string, stopBeforeTag: number, headBytes: number): Promise<Part10Header> {
-  const fh = await open(path, 'r')
-  let size: number
-  let head: Uint8Array
-  try {
-    size = (await fh.stat()).size
-    const n = Math.min(size, headBytes)
-    head = new Uint8Array(n)
-    // A read may return fewer bytes than asked: loop, and keep what was read if the file shrank.
-    let got = 0
-    while (got < n) {
-      const { bytesRead } = await fh.read(head, got, n - got, got)
-      if (bytesRead === 0) break
-      got += bytesRead
-    }
-    if (got < n) head = head.subarray(0, got)
-  } finally {
-    await fh.close()
-  }
-  let file: DecodedFile
-  try {
-    file = parseHead(head, stopBeforeTag)
-  } catch (e) {
-    if (head.length === size) throw e
-    file = parseHead(await readFile(path), stopBeforeTag)
-  }
-  return headerOf(path, file, size)
+  return readHeader(path, stopBeforeTag, headBytes, false)
 }
 
 /** Decode the start of a Part 10 file up to `stopBeforeTag` (deflated data inflated with node:zlib). */
@@ -204,27 +180,35 @@ const META_PROBE_BYTES = 8 * 1024
  * needed (`file.dataset` is then empty). Otherwise it decodes as {@link readPart10Header} does.
  */
 export function readPart10HeaderSync(path: string, stopBeforeTag: number, headBytes: number): Part10Header {
+  return readHeader(path, stopBeforeTag, headBytes, true)
+}
+
+/** Both header readers; `metaFirst` tries the File Meta Information alone first. */
+function readHeader(path: string, stopBeforeTag: number, headBytes: number, metaFirst: boolean): Part10Header {
   const fd = openSync(path, 'r')
   let size: number
-  let probe: Uint8Array
   let head: Uint8Array
   try {
     size = fstatSync(fd).size
-    probe = readAt(fd, Math.min(size, META_PROBE_BYTES))
-    head = probe
-    try {
-      // Stop before group 0003: the dataset itself is not decoded. The meta group ends where the
-      // next group starts, so at least one element header must follow it inside the probe.
-      const m = parseHead(probe, 0x00030000)
-      const sopClassUid = m.meta.string(0x00020002)
-      const sopInstanceUid = m.meta.string(0x00020003)
-      if (sopClassUid && sopInstanceUid && m.meta.get(0x00020010) && m.warnings.length === 0 && (m.datasetOffset + 8 <= probe.length || probe.length === size)) {
-        return { file: m, size, sopClassUid, sopInstanceUid }
+    if (metaFirst) {
+      const probe = readAt(fd, Math.min(size, META_PROBE_BYTES))
+      head = probe
+      try {
+        // Stop before group 0003: the dataset itself is not decoded. The meta group ends where the
+        // next group starts, so at least one element header must follow it inside the probe.
+        const m = parseHead(probe, 0x00030000)
+        const sopClassUid = m.meta.string(0x00020002)
+        const sopInstanceUid = m.meta.string(0x00020003)
+        if (sopClassUid && sopInstanceUid && m.meta.get(0x00020010) && m.warnings.length === 0 && (m.datasetOffset + 8 <= probe.length || probe.length === size)) {
+          return { file: m, size, sopClassUid, sopInstanceUid }
+        }
+      } catch {
+        // decoded in full below
       }
-    } catch {
-      // decoded in full below
+      if (size > probe.length) head = readAt(fd, Math.min(size, headBytes))
+    } else {
+      head = readAt(fd, Math.min(size, headBytes))
     }
-    if (size > probe.length) head = readAt(fd, Math.min(size, headBytes))
   } finally {
     closeSync(fd)
   }
