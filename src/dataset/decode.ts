@@ -544,8 +544,11 @@ function exact<T>(a: T[]): T[] {
   return a.length === 0 ? a : a.slice()
 }
 
-/** Split a Specific Character Set value into its defined terms (keeping an empty first one). */
-function splitCharset(raw: Uint8Array): string[] {
+/**
+ * Split a Specific Character Set value into its defined terms (keeping an empty first one).
+ * @internal
+ */
+export function splitCharset(raw: Uint8Array): string[] {
   const s = decodeAscii(raw)
   if (s.trim() === '') return []
   return s.split('\\').map((x) => x.trim())

@@ -7,13 +7,13 @@
  */
 import { Dataset } from './element.js'
 import type { DataElement, ValueContext } from './element.js'
-import { DatasetParser, NEED_MORE, type DecodeOptions } from './decode.js'
+import { DatasetParser, NEED_MORE, splitCharset, type DecodeOptions } from './decode.js'
 import { ItemDelimitationTag, ItemTag, SequenceDelimitationTag, UNDEFINED_LENGTH, formatTag } from './tag.js'
 import type { Tag } from './tag.js'
 import type { VR } from './vr.js'
 import { TransferSyntax, transferSyntaxInfo } from './transfer-syntax.js'
 import { detectTransferSyntax } from './part10.js'
-import { decodeAscii, trimmedAscii } from './values.js'
+import { trimmedAscii } from './values.js'
 import { DicomError, DicomParseError } from '../errors.js'
 
 /** Options of {@link DatasetStreamDecoder}. */
@@ -442,8 +442,7 @@ export class DatasetStreamDecoder {
     this.offset += endAt
     const el = this.dataset.get(tag)!
     if (tag === 0x00080005 && el.raw !== undefined) {
-      const s = decodeAscii(el.raw)
-      this.ctx.charset = s.trim() === '' ? [] : s.split('\\').map((x) => x.trim())
+      this.ctx.charset = splitCharset(el.raw)
     }
     if (this.opts.keepElements === false) this.dataset.delete(tag)
     this.opts.onElement?.(el)
