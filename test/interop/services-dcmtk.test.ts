@@ -247,13 +247,15 @@ describe.skipIf(!haveDcmtk)('services against DCMTK', () => {
   })
 
   test('our SCU (dimse store) to DCMTK storescp: what arrives equals what we sent', async () => {
-    const dir = join(tmp, 'storescp2')
-    mkdirSync(dir)
+    // the movescu test above left its files in storescpDir: start empty, so that only what
+    // `dimse store` sends can satisfy the checks below
+    for (const f of readdirSync(storescpDir)) rmSync(join(storescpDir, f), { recursive: true })
     const port = String(storescpPort)
     const r = await run('node', [cli, 'store', '127.0.0.1', port, '--aec', 'STORESCP', sampleDir])
     expect(r.status, r.out).toBe(0)
     expect(r.out).toMatch(new RegExp(`stored ${samples.length}, failed 0`))
     const arrived = readdirSync(storescpDir)
+    expect(arrived).toHaveLength(samples.length)
     for (const s of samples.slice(0, 4)) {
       const f = arrived.find((x) => x.endsWith(s.sopInstanceUid))
       expect(f, s.sopInstanceUid).toBeDefined()
