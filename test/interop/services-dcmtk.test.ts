@@ -6,13 +6,14 @@
  * Fails (not skips) in CI when DCMTK is missing.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { makeSampleInstances, encodeSample, type SampleInstance } from '../../src/samples/index.js'
 import { Server } from '../../src/services/index.js'
 import { Dataset } from '../../src/dataset/index.js'
+import { PREFETCH_MAX_BYTES } from '../../src/cli/store.js'
 import { freePort, peerEnv, runCommand } from '../helpers/process.js'
 
 const root = resolve(__dirname, '../..')
@@ -261,6 +262,24 @@ describe.skipIf(!haveDcmtk)('services against DCMTK', () => {
       expect(f, s.sopInstanceUid).toBeDefined()
       expect(dcmJson(join(storescpDir, f!))).toEqual(dcmJson(bySop.get(s.sopInstanceUid)!))
     }
+  })
+
+  test('our SCU (dimse store) streams a file over the prefetch limit to storescp: the dataset arrives byte for byte', async () => {
+    for (const f of readdirSync(storescpDir)) rmSync(join(storescpDir, f), { recursive: true })
+    const [big] = makeSampleInstances({ seed: 11, count: 1, patients: 1, sizeKb: (PREFETCH_MAX_BYTES >> 10) + 1024 })
+    const file = join(tmp, 'big.dcm')
+    writeFileSync(file, encodeSample(big!))
+    expect(statSync(file).size).toBeGreaterThan(PREFETCH_MAX_BYTES) // the streamed read path, not the prefetch
+    const r = await run('node', [cli, 'store', '127.0.0.1', String(storescpPort), '--aec', 'STORESCP', file])
+    expect(r.status, r.out).toBe(0)
+    const arrived = readdirSync(storescpDir)
+    expect(arrived).toHaveLength(1)
+    // dataset = what follows the File Meta group (PS3.10 7.1: explicit VR LE, (0002,0000) UL first)
+    const dataset = (b: Uint8Array): Uint8Array => b.subarray(132 + 12 + new DataView(b.buffer, b.byteOffset).getUint32(132 + 8, true))
+    const sent = dataset(readFileSync(file))
+    const got = dataset(readFileSync(join(storescpDir, arrived[0]!)))
+    expect(got.length).toBe(sent.length)
+    expect(Buffer.compare(got, sent)).toBe(0)
   })
 
   test('our SCU against dcmqrscp: store, find, move, get', async () => {
