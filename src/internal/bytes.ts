@@ -93,9 +93,12 @@ export class ByteReader {
 
 /** Decode bytes one character per byte (ISO 646 / Latin-1); never throws. */
 export function bytesToAscii(b: Uint8Array): string {
+  // `apply` over the typed array itself (no intermediate array), in bounded slices so that a
+  // long value (a peer may send anything) stays within the argument limits of `apply`.
+  if (b.length <= 4096) return String.fromCharCode.apply(null, b as unknown as number[])
   let s = ''
   for (let i = 0; i < b.length; i += 4096) {
-    s += String.fromCharCode.apply(null, Array.from(b.subarray(i, i + 4096)))
+    s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[])
   }
   return s
 }

@@ -51,21 +51,11 @@ class Ctx {
   }
 }
 
-/**
- * One character per byte. PDU text fields (AE titles, UIDs, version names) are short: one
- * `fromCharCode.apply` over the typed array itself avoids the intermediate array of
- * `bytesToAscii`; long values (a peer may send anything) go through it in bounded slices.
- */
-function latin1(b: Uint8Array): string {
-  if (b.length > 1024) return bytesToAscii(b)
-  return String.fromCharCode.apply(null, b as unknown as number[])
-}
-
 /** Strip the trailing NUL/space padding some implementations add to UIDs (PS3.8 Annex F). */
 function uidText(b: Uint8Array): string {
   let end = b.length
   while (end > 0 && (b[end - 1] === 0 || b[end - 1] === 0x20)) end--
-  return latin1(b.subarray(0, end))
+  return bytesToAscii(b.subarray(0, end))
 }
 
 /**
@@ -141,7 +131,7 @@ function decodeUserInformation(ctx: Ctx, r: ByteReader, base: number): UserInfor
       }
       case ItemType.ImplementationVersionName: // PS3.7 D.3.3.2
         once(ui.implementationVersionName !== undefined, type, at)
-        ui.implementationVersionName = latin1(c.take(c.remaining))
+        ui.implementationVersionName = bytesToAscii(c.take(c.remaining))
         break
       case ItemType.SopClassExtendedNegotiation: {
         // PS3.7 D.3.3.5, Table D.3-11
@@ -259,8 +249,8 @@ function decodeAssociate(ctx: Ctx, body: Uint8Array, rq: boolean): AssociateRqPd
   // PS3.8 Table 9-11 / 9-17
   const protocolVersion = r.u16()
   r.skip(2)
-  const calledRaw = latin1(r.take(16))
-  const callingRaw = latin1(r.take(16))
+  const calledRaw = r.ascii(16)
+  const callingRaw = r.ascii(16)
   r.skip(32)
   const calledAeTitle = trimAeTitle(calledRaw)
   const callingAeTitle = trimAeTitle(callingRaw)
