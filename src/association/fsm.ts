@@ -197,16 +197,16 @@ const START: FsmEffect = { kind: 'startArtim' }
 const STOP: FsmEffect = { kind: 'stopArtim' }
 const CLOSE: FsmEffect = { kind: 'closeTransport' }
 
-type ActionResult = { next: FsmState; effects: FsmEffect[] }
+type ActionResult = { next: FsmState; effects: readonly FsmEffect[] }
+
+type ContextualAction = 'AE-6' | 'AR-8' | 'AA-3'
+const isContextual = (a: FsmActionName): a is ContextualAction => a === 'AE-6' || a === 'AR-8' || a === 'AA-3'
 
 /**
  * The results of the actions whose outcome does not depend on the step context, built once:
  * a transition allocates nothing but its {@link StepResult}. Shared and frozen: `step()` hands
  * these lists out as they are, `performAction()` returns copies.
  */
-type ContextualAction = 'AE-6' | 'AR-8' | 'AA-3'
-const isContextual = (a: FsmActionName): a is ContextualAction => a === 'AE-6' || a === 'AR-8' || a === 'AA-3'
-
 const FIXED: Record<Exclude<FsmActionName, ContextualAction>, ActionResult> = {
   'AE-1': { next: 'Sta4', effects: [{ kind: 'connect' }] },
   'AE-2': { next: 'Sta5', effects: [send('A-ASSOCIATE-RQ')] },
@@ -244,9 +244,13 @@ for (const r of Object.values(FIXED)) {
  * Exported so that a conformance checker can look at one action alone.
  */
 export function performAction(action: FsmActionName, ctx: StepContext = {}): { next: FsmState; effects: FsmEffect[] } {
-  if (isContextual(action)) return contextual(action, ctx)
-  const fixed = FIXED[action]
-  return { next: fixed.next, effects: [...fixed.effects] }
+  const r = resultOf(action, ctx)
+  return { next: r.next, effects: [...r.effects] }
+}
+
+/** The result of `action`: shared for most actions (see {@link FIXED}), built for the others. */
+function resultOf(action: FsmActionName, ctx: StepContext): ActionResult {
+  return isContextual(action) ? contextual(action, ctx) : FIXED[action]
 }
 
 /** The actions whose outcome depends on the context (AE-6, AR-8, AA-3). */
@@ -274,10 +278,6 @@ export function step(state: FsmState, event: FsmEvent, ctx: StepContext = {}): S
   const action = TRANSITIONS[state][event]
   if (action === undefined) return undefined
   // The shared effect lists are handed out as they are here: step() is what the association runs per PDU.
-  if (isContextual(action)) {
-    const { next, effects } = contextual(action, ctx)
-    return { action, next, effects }
-  }
-  const fixed = FIXED[action]
-  return { action, next: fixed.next, effects: fixed.effects }
+  const r = resultOf(action, ctx)
+  return { action, next: r.next, effects: r.effects }
 }
