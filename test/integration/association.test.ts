@@ -4,10 +4,9 @@
  * malformed input from a raw socket (answers checked by reading the A-ABORT bytes by hand,
  * PS3.8 Table 9-26: type 07, reserved, length 4, reserved, reserved, source, reason).
  */
-import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { readFileSync, rmSync } from 'node:fs'
 import * as net from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import {
@@ -24,6 +23,7 @@ import { encodePduToBytes } from '../../src/pdu/encode.js'
 import { PduType, type AssociateRqPdu } from '../../src/pdu/types.js'
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../src/version.js'
 import { freePort } from '../helpers/process.js'
+import { makePki } from '../helpers/pki.js'
 
 const VERIFICATION = '1.2.840.10008.1.1'
 const CT = '1.2.840.10008.5.1.4.1.1.2'
@@ -470,23 +470,14 @@ describe('malformed input from a raw socket → A-ABORT, listener keeps serving'
 
 const haveOpenssl = spawnSync('openssl', ['version']).status === 0
 describe.skipIf(!haveOpenssl)('over mutual TLS', () => {
-  function makePki(): { ca: string; serverKey: string; serverCert: string; clientKey: string; clientCert: string } {
-    const d = mkdtempSync(join(tmpdir(), 'dimse-tls-'))
+  /** A new PKI as PEM text. */
+  function pemPki(): { ca: string; serverKey: string; serverCert: string; clientKey: string; clientCert: string } {
+    const d = makePki()
     tmpDirs.push(d)
-    const o = (...args: string[]): void => {
-      execFileSync('openssl', args, { cwd: d, stdio: 'ignore' })
-    }
-    o('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=dimse test CA')
-    for (const who of ['server', 'client']) {
-      o('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who === 'server' ? 'localhost' : 'SCU'}`)
-      const ext = join(d, `${who}.ext`)
-      execFileSync('sh', ['-c', `printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=${who === 'server' ? 'serverAuth' : 'clientAuth'}\\n' > ${ext}`])
-      o('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', '1', '-extfile', ext)
-    }
     const r = (f: string): string => readFileSync(join(d, f), 'utf8')
     return { ca: r('ca.pem'), serverKey: r('server.key'), serverCert: r('server.pem'), clientKey: r('client.key'), clientCert: r('client.pem') }
   }
-  const pki = haveOpenssl ? makePki() : undefined
+  const pki = haveOpenssl ? pemPki() : undefined
 
   test('TLS 1.2+/mutual: client with a certificate associates; exchange and release', async () => {
     const p = pki!

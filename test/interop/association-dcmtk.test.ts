@@ -18,6 +18,7 @@ import { AssociationRejectedError } from '../../src/errors.js'
 import { CORPUS_DIR } from '../helpers/corpus.js'
 import { freePort, peerEnv, runCommand, startServer } from '../helpers/process.js'
 import { concat } from '../helpers/bytes.js'
+import { makePki } from '../helpers/pki.js'
 
 const VERIFICATION = '1.2.840.10008.1.1'
 const IMPLICIT_LE = '1.2.840.10008.1.2'
@@ -100,21 +101,6 @@ function commandCollector(onCommand: (contextId: number, cmd: Uint8Array) => voi
 
 /** A DCMTK tool run to completion (killed in afterAll if the test is cut short). */
 const run = (cmd: string, args: string[], timeoutMs = 15000) => runCommand(cmd, args, timeoutMs, env, children)
-
-/** A throwaway CA with a server and a client certificate (SAN IP 127.0.0.1), in a temp dir. */
-function makePki(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dimse-tls-interop-'))
-  const o = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' })
-  }
-  o('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=dimse interop CA')
-  for (const who of ['server', 'client']) {
-    o('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who}`)
-    writeFileSync(join(dir, `${who}.ext`), `subjectAltName=IP:127.0.0.1\nextendedKeyUsage=${who === 'server' ? 'serverAuth' : 'clientAuth'}\n`)
-    o('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', '1', '-extfile', `${who}.ext`)
-  }
-  return dir
-}
 
 const children = new Set<ChildProcess>()
 const listeners: AssociationListener[] = []

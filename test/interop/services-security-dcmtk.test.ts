@@ -9,7 +9,7 @@
  * The server runs in-process (startServe); certificates are made with openssl in a temp dir.
  * Fails (not skips) in CI when DCMTK is missing.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,6 +19,7 @@ import { startServe, type RunningServe } from '../../src/cli/serve.js'
 import { echoCommand } from '../../src/cli/echo.js'
 import type { CliIo } from '../../src/cli/io.js'
 import { freePort, peerEnv, runCommand } from '../helpers/process.js'
+import { makePki } from '../helpers/pki.js'
 
 const haveDcmtk = spawnSync('echoscu', ['--version']).status === 0
 const haveOpenssl = spawnSync('openssl', ['version']).status === 0
@@ -29,20 +30,6 @@ if (!haveDcmtk || !haveOpenssl) {
 const env = peerEnv
 
 const run = (cmd: string, args: string[], timeout = 30_000) => runCommand(cmd, args, timeout)
-
-
-/** A throwaway CA with a server and a client certificate (SAN IP 127.0.0.1). */
-function makePki(dir: string): void {
-  const o = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' })
-  }
-  o('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=dimse services CA')
-  for (const who of ['server', 'client']) {
-    o('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who}`)
-    writeFileSync(join(dir, `${who}.ext`), `subjectAltName=IP:127.0.0.1\nextendedKeyUsage=${who === 'server' ? 'serverAuth' : 'clientAuth'}\n`)
-    o('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', '1', '-extfile', `${who}.ext`)
-  }
-}
 
 function captureIo(): CliIo & { out: string[]; err: string[] } {
   const out: string[] = []
