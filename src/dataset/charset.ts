@@ -265,6 +265,7 @@ function warner(onWarning: CharsetWarningHandler | undefined): (m: string) => vo
 
 // ignoreBOM keeps a leading U+FEFF in the string instead of silently dropping it
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const utf8Encoder = new TextEncoder()
 const decoders = new Map<string, TextDecoder>()
 function decoderFor(label: string): TextDecoder {
   let d = decoders.get(label)
@@ -554,7 +555,7 @@ const ASCII_NO_ESC = /^[\x00-\x1a\x1c-\x7f]*$/
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u
 
 function encodeUtf8(text: string, charset: readonly string[]): Uint8Array {
-  if (!LONE_SURROGATE.test(text)) return new TextEncoder().encode(text)
+  if (!LONE_SURROGATE.test(text)) return utf8Encoder.encode(text)
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c >= 0xd800 && c <= 0xdfff) {
@@ -563,7 +564,7 @@ function encodeUtf8(text: string, charset: readonly string[]): Uint8Array {
       else throw charsetError(c, charset, 'unpaired surrogate')
     }
   }
-  return new TextEncoder().encode(text)
+  return utf8Encoder.encode(text)
 }
 
 function encodeGb(text: string, full: boolean, charset: readonly string[]): Uint8Array {
@@ -603,7 +604,7 @@ function encodeIso2022(
   charset: readonly string[],
 ): Uint8Array {
   // Fast path: ASCII text (no ESC) with ISO-IR 6 as initial G0 never needs an escape sequence.
-  if (r.g0 === ISO_IR_6 && ASCII_NO_ESC.test(text)) return new TextEncoder().encode(text)
+  if (r.g0 === ISO_IR_6 && ASCII_NO_ESC.test(text)) return utf8Encoder.encode(text)
   const multi = VR_INFO[vr].multiValued
   const pn = vr === 'PN'
   const out = new Bytes(text.length + 8)
