@@ -499,6 +499,13 @@ describe.skipIf(!haveOpenssl)('over mutual TLS', () => {
     await req.release()
   })
 
+  test('the TLS version options reach the handshake: a TLS 1.3-only client fails against a TLS 1.2-only listener', async () => {
+    // without this, 'TLS 1.3 only on both sides' would pass with minVersion ignored (1.3 is the default)
+    const p = pki!
+    const { port } = await echoListener(basePolicy, { tls: { key: p.serverKey, cert: p.serverCert, maxVersion: 'TLSv1.2' } })
+    await expect(Association.request(baseRq({ host: '127.0.0.1', port, tls: { ca: p.ca, minVersion: 'TLSv1.3' } }))).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
+  })
+
   test('a client without a certificate is refused by a mutual-TLS listener', async () => {
     const p = pki!
     const { port } = await echoListener(basePolicy, {
