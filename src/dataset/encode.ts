@@ -33,6 +33,7 @@ export interface EncodeOptions {
 
 const SPECIFIC_CHARACTER_SET = 0x00080005
 const EMPTY = new Uint8Array(0)
+const EMPTY_VIEW = new DataView(EMPTY.buffer)
 
 interface Plan {
   /** Value bytes of non-sequence elements, in write order. */
@@ -65,7 +66,7 @@ export class Encoder {
   private vi = 0
   private li = 0
   private buf: Uint8Array = EMPTY
-  private dv: DataView = new DataView(EMPTY.buffer)
+  private dv: DataView = EMPTY_VIEW
   private pos = 0
   /** Length found by the last {@link Encoder.measure}, -1 when none is pending. */
   private measured = -1
@@ -118,7 +119,7 @@ export class Encoder {
     this.measured = -1
     const end = this.pos
     this.buf = EMPTY
-    this.dv = new DataView(EMPTY.buffer)
+    this.dv = EMPTY_VIEW
     this.plan = { vals: [], lens: [] }
     if (end - offset !== total) throw new DatasetEncodeError(`internal error: wrote ${end - offset} of ${total} bytes`)
     return end
