@@ -515,23 +515,28 @@ export function encodeCommand(msg: DimseMessage): Uint8Array {
   header(CommandTag.CommandGroupLength, 4)
   dv.setUint32(p, size - 12, true) // PS3.7 Annex E: bytes after the group length element
   p += 4
+  // CommandField and CommandDataSetType are not in the plan: each goes in its tag order, just
+  // before the first field with a greater tag (or at the end).
   let wroteField = false
   let wroteType = false
-  for (const { def } of plan) {
-    const v = flat[def.key]
-    if (v === undefined) continue
-    if (!wroteField && def.tag > CommandTag.CommandField) {
+  const fixedBefore = (tag: number): void => {
+    if (!wroteField && tag > CommandTag.CommandField) {
       header(CommandTag.CommandField, 2)
       dv.setUint16(p, flat.commandField, true)
       p += 2
       wroteField = true
     }
-    if (!wroteType && def.tag > CommandTag.CommandDataSetType) {
+    if (!wroteType && tag > CommandTag.CommandDataSetType) {
       header(CommandTag.CommandDataSetType, 2)
       dv.setUint16(p, flat.hasDataset ? CommandDataSetType.Present : CommandDataSetType.Null, true)
       p += 2
       wroteType = true
     }
+  }
+  for (const { def } of plan) {
+    const v = flat[def.key]
+    if (v === undefined) continue
+    fixedBefore(def.tag)
     const len = valueLength(def, v)
     header(def.tag, len)
     switch (def.vr) {
@@ -558,16 +563,7 @@ export function encodeCommand(msg: DimseMessage): Uint8Array {
     }
     p += len
   }
-  if (!wroteField) {
-    header(CommandTag.CommandField, 2)
-    dv.setUint16(p, flat.commandField, true)
-    p += 2
-  }
-  if (!wroteType) {
-    header(CommandTag.CommandDataSetType, 2)
-    dv.setUint16(p, flat.hasDataset ? CommandDataSetType.Present : CommandDataSetType.Null, true)
-    p += 2
-  }
+  fixedBefore(0xffffffff)
   return out
 }
 
