@@ -38,8 +38,12 @@ export function runtimeGc(): GcFunction | undefined {
   return cached ?? undefined
 }
 
-/** Data moved between two minor collections by default: 16 MiB. */
-export const GC_EVERY_BYTES = 16 * 1024 * 1024
+/**
+ * Data moved between two minor collections by default: 8 MiB. Against 16 MiB, storing 2 x 200 MiB
+ * into a running `dimse serve` took ~25% less time and ~10 MiB less peak memory on each side (the
+ * buffers are reused while still in cache); 4 and 2 MiB were no better.
+ */
+export const GC_EVERY_BYTES = 8 * 1024 * 1024
 
 /**
  * Count bytes of data moved and ask for a minor collection every `everyBytes`. Returns the
