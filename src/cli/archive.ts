@@ -37,6 +37,19 @@ function detach(ds: Dataset): Dataset {
   return decodeDataset(encodeDataset(ds, ts), ts).dataset
 }
 
+/** A copy of the first `n` bytes of `chunks`. */
+function copyPrefix(chunks: readonly Uint8Array[], n: number): Uint8Array {
+  const out = new Uint8Array(n)
+  let off = 0
+  for (const c of chunks) {
+    if (off >= n) break
+    const take = Math.min(c.length, n - off)
+    out.set(take === c.length ? c : c.subarray(0, take), off)
+    off += take
+  }
+  return out
+}
+
 /** A folder of Part 10 files with an index. */
 export class FileArchive {
   readonly dir: string
@@ -72,8 +85,10 @@ export class FileArchive {
 
   /** C-STORE: stream to a temporary file, index the header on the way, rename when complete. */
   readonly store: StoreHandler = async (rq) => {
-    // Deflated data cannot be decoded as a stream: its chunks (views of the received PDUs, no
-    // copy) are kept and decoded once written, instead of reading back the file just written.
+    // The chunks are views of the received PDUs (no copy). Deflated data cannot be decoded as a
+    // stream: its chunks are kept and decoded once written, instead of reading back the file
+    // just written. Otherwise the chunks are kept until the decoder has found the end of the
+    // header (Pixel Data, usually inside the first chunk).
     const deflated = rq.transferSyntaxUid === TransferSyntax.DeflatedExplicitVRLittleEndian
     const held: Uint8Array[] = []
     const decoder = deflated ? undefined : new DatasetStreamDecoder({ transferSyntaxUid: rq.transferSyntaxUid, stopBeforeTag: PIXEL_DATA })
@@ -83,6 +98,7 @@ export class FileArchive {
       await writeInstance(path, rq, (chunk) => {
         if (!decoder) held.push(chunk)
         else if (parseError === undefined && !decoder.stopped) {
+          held.push(chunk)
           try {
             decoder.push(chunk)
           } catch (e) {
@@ -104,7 +120,11 @@ export class FileArchive {
       // Data the stream decoder refused: index from the file just written (lenient whole decode).
       attributes = (await readEntry(path)).attributes
     } else {
-      attributes = detach(decoder.end().dataset)
+      // Decoded again from a copy of just the header bytes (what the stream decoder consumed):
+      // the index then holds a few KiB per instance, not the received chunks its values would
+      // otherwise view. The stream decoder decodes as decodeDataset does.
+      decoder.end()
+      attributes = decodeDataset(copyPrefix(held, decoder.position), rq.transferSyntaxUid, { stopBeforeTag: PIXEL_DATA }).dataset
     }
     this.#add({ path, sopClassUid: rq.sopClassUid, sopInstanceUid: rq.sopInstanceUid, transferSyntaxUid: rq.transferSyntaxUid, attributes })
     return Status.Success

@@ -52,6 +52,8 @@ export interface StreamDecoderOptions extends Omit<DecodeOptions, 'inflate' | 'm
   onValueChunk?: (tag: Tag, vr: VR, chunk: Uint8Array, isLast: boolean) => void
 }
 
+const EMPTY = new Uint8Array(0)
+
 /** A list of chunks with views when contiguous and one copy when straddling (ws-style). */
 class ChunkQueue {
   private chunks: Uint8Array[] = []
@@ -91,6 +93,11 @@ class ChunkQueue {
     for (let j = i + 1; j < this.chunks.length; j++) next.push(this.chunks[j]!)
     this.chunks = next
     this.head = 0
+  }
+
+  /** The unread bytes of the first chunk (a view; empty when nothing is queued). */
+  front(): Uint8Array {
+    return this.chunks[this.head] ?? EMPTY
   }
 
   /** Drop `n` bytes from the front. */
@@ -186,6 +193,15 @@ export class DatasetStreamDecoder {
     return this.tsUid
   }
 
+  /**
+   * Bytes of the stream consumed so far; once {@link stopped}, the offset of the element at
+   * `stopBeforeTag` (so the bytes before it are the dataset decoded). With `file`, counted from
+   * the start of the file.
+   */
+  get position(): number {
+    return this.offset
+  }
+
   /** The decoder reached `stopBeforeTag`: further data is ignored. */
   get stopped(): boolean {
     return this.state === State.Stopped
@@ -242,6 +258,7 @@ export class DatasetStreamDecoder {
           if (!this.metaStep(final)) return
           break
         case State.Header:
+          if (this.headerRun()) break
           if (!this.header(final)) return
           break
         case State.Value: {
@@ -345,6 +362,66 @@ export class DatasetStreamDecoder {
     this.le = ts.littleEndian
     this.ctx.littleEndian = ts.littleEndian
     this.state = State.Header
+    return true
+  }
+
+  /**
+   * Fast path of {@link header}: decode the complete elements at the start of the first queued
+   * chunk with one parser (a dataset header usually arrives inside one network read), instead of
+   * a parser and a peek per element. Stops at the first element it cannot take whole from that
+   * chunk, at a delimiter, at `stopBeforeTag`, and before any element that decodes with a warning
+   * (which {@link header} then decodes again, so that warnings read exactly as there). Only
+   * without a value sink, and not while {@link header} waits for an incomplete element. The
+   * elements of one run share one source view, so the dataset keeps them as records (decoded on
+   * access). Returns whether it consumed anything.
+   */
+  private headerRun(): boolean {
+    if (this.nextAttempt !== 0 || this.opts.onValueChunk !== undefined) return false
+    const front = this.q.front()
+    if (front.length < 16) return false
+    if (this.first) {
+      // As header() does: check the first element against the transfer syntax; a mismatch (a
+      // warning) is left to header().
+      const dp = this.parser(front, false)
+      dp.detectEncoding(0, Infinity)
+      if (dp.warnings.length > 0) return false
+      this.explicit = dp.explicit
+      this.first = false
+    }
+    const le = this.le
+    const stop = this.opts.stopBeforeTag
+    const p = new DatasetParser(front, this.explicit, le, this.opts)
+    p.partial = true
+    let pos = 0
+    while (front.length - pos >= 8) {
+      const tag = ((u16(front, pos, le) << 16) | u16(front, pos + 2, le)) >>> 0
+      if (tag >>> 16 === 0xfffe) break
+      if (stop !== undefined && tag >= stop) {
+        this.state = State.Stopped
+        break
+      }
+      let end: number
+      try {
+        end = p.readElement(this.dataset, tag, pos, front.length, this.ctx)
+      } catch (e) {
+        if (e === NEED_MORE) break
+        throw this.atStreamOffset(e)
+      }
+      if (p.warnings.length > 0) {
+        this.dataset.delete(tag)
+        break
+      }
+      pos = end
+      if (tag === 0x00080005 || this.opts.onElement !== undefined || this.opts.keepElements === false) {
+        const el = this.dataset.get(tag)!
+        if (tag === 0x00080005 && el.raw !== undefined) this.ctx.charset = splitCharset(el.raw)
+        if (this.opts.keepElements === false) this.dataset.delete(tag)
+        this.opts.onElement?.(el)
+      }
+    }
+    if (pos === 0) return this.state === State.Stopped
+    this.q.skip(pos)
+    this.offset += pos
     return true
   }
 

@@ -73,4 +73,21 @@ describe('FileArchive.store', () => {
     expect(e.attributes.string(0x00100010)).toBe('Deflated^Test')
     expect(e.attributes.get(0x7fe00010)).toBeUndefined()
   })
+
+  it('keeps a copy of just the header in the index, whether it arrived in one chunk or many', async () => {
+    for (const chunk of [7, 4_096, 1_000_000]) {
+      const archive = new FileArchive(dir)
+      const uid = `1.2.3.100.${chunk}`
+      const body = encodeDataset(dataset(uid, 50_000), EXPLICIT)
+      expect(await archive.store(request(uid, EXPLICIT, body, chunk))).toBe(0)
+      const e = archive.entries.get(uid)!
+      expect(e.attributes.string(0x00080018)).toBe(uid)
+      expect(e.attributes.string(0x00100020)).toBe('PID-7')
+      expect(e.attributes.get(0x7fe00010)).toBeUndefined()
+      // The values view a buffer of the header's size, not the received data (50 KB of pixels).
+      const raw = e.attributes.get(0x00100020)!.raw!
+      expect(raw.buffer).not.toBe(body.buffer)
+      expect(raw.buffer.byteLength).toBeLessThan(1024)
+    }
+  })
 })

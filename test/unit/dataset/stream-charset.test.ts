@@ -39,4 +39,15 @@ describe('DatasetStreamDecoder with Specific Character Set', () => {
     expect(r.charset).toEqual(['', 'ISO 2022 IR 100'])
     expect(r.name).toBe('Doe')
   })
+
+  it('applies the character set when it is not the first element (decoded in a run of whole elements)', () => {
+    // Several elements in one chunk are decoded together after the first one: the character set
+    // read among them must still apply to the text after it.
+    const bytes = [...el(4, 0x1130, 'CS', ascii('FSID')), ...el(8, 5, 'CS', ascii('ISO_IR 100')), ...el(0x10, 0x10, 'PN', [0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72])]
+    for (const chunk of [12, 30, bytes.length]) {
+      const r = streamed(bytes, chunk)
+      expect(r.name).toBe('Müller')
+      expect(r.charset).toEqual(['ISO_IR 100'])
+    }
+  })
 })

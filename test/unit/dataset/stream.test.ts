@@ -126,6 +126,23 @@ describe('DatasetStreamDecoder', () => {
     expect(() => strict.push(bytes)).toThrow(DicomParseError)
   })
 
+  it('a warning of an element after the first reads the same whether it arrives whole or byte by byte', () => {
+    // In one chunk, the elements after the first are decoded together; one that decodes with a
+    // warning must still be reported as when it is decoded alone.
+    const frag = [0xfe, 0xff, 0x00, 0xe0]
+    const bytes = new Uint8Array([...head, ...pixelHeader(0xffffffff), ...frag, ...u32(0), ...frag, ...u32(2), 7, 8, 0xfe, 0xff, 0xdd, 0xe0, ...u32(0)])
+    const decode = (chunk: number) => {
+      const dec = new DatasetStreamDecoder({ transferSyntaxUid: TransferSyntax.JPEGBaseline8Bit })
+      for (let i = 0; i < bytes.length; i += chunk) dec.push(bytes.subarray(i, i + chunk))
+      return dec.end()
+    }
+    const byByte = decode(1)
+    expect(byByte.warnings).toEqual([`encapsulated pixel data with VR OW read as OB at offset 0 in (7FE0,0010) (element at stream offset ${head.length})`])
+    const whole = decode(bytes.length)
+    expect(whole.warnings).toEqual(byByte.warnings)
+    expect(whole.dataset.elements().map((e) => e.tag)).toEqual([0x00100010, 0x00280010, 0x7fe00010])
+  })
+
   it('stopBeforeTag: push returns false and the rest is ignored', () => {
     const data = new Uint8Array([...head, ...pixelHeader(4), 1, 2, 3, 4])
     const dec = new DatasetStreamDecoder({ transferSyntaxUid: EVR, stopBeforeTag: 0x7fe00010 })
@@ -133,6 +150,11 @@ describe('DatasetStreamDecoder', () => {
     expect(dec.push(data.subarray(head.length))).toBe(false)
     expect(dec.stopped).toBe(true)
     expect(dec.end().dataset.size).toBe(2)
+    // position: where the element at stopBeforeTag starts, also when it all comes in one chunk
+    expect(dec.position).toBe(head.length)
+    const whole = new DatasetStreamDecoder({ transferSyntaxUid: EVR, stopBeforeTag: 0x7fe00010 })
+    expect(whole.push(data)).toBe(false)
+    expect(whole.position).toBe(head.length)
   })
 
   it('undefined-length sequences split anywhere', () => {
