@@ -125,12 +125,13 @@ async function ensureQrSet() {
 const countFiles = (d) => (existsSync(d) ? readdirSync(d, { recursive: true }).filter((f) => String(f).endsWith('.dcm') || /^[A-Z]{2}\./.test(String(f).split('/').pop())).length : 0)
 
 // After each scenario the received files are truncated (their data leaves the page cache before
-// it is written back, as when they were deleted before), and deleted only when the run ends:
-// ext4 does not reuse an inode within 5-10 s of its deletion, and files created just after
-// hundreds were deleted made open() search past them (~30% of the SCP's time on the 512 KiB
-// set, for every implementation). Keeping the data instead made the disk the bottleneck of all.
+// it is written back, as when they were deleted), but never deleted: on this machine's ext4
+// (no journal), an inode is not reused for 60-300 s after its deletion, and files created just
+// after hundreds were deleted made open() search past them (18-30% of the SCP's time on the
+// 512 KiB set, for every implementation). The empty files stay in .bench-data/received/ (a few
+// hundred inodes per run); remove that folder at least 5 minutes before a run. Keeping the data
+// instead made the disk the bottleneck of every implementation.
 const receivedDir = join(dataDir, 'received', String(process.pid))
-process.on('exit', () => rmSync(receivedDir, { recursive: true, force: true }))
 
 async function storeRun(impl, set, tiny, warmup) {
   const out = join(receivedDir, `${impl}-${set.name}-${Math.random().toString(36).slice(2)}`)
