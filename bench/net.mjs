@@ -124,7 +124,7 @@ async function ensureQrSet() {
 
 const countFiles = (d) => (existsSync(d) ? readdirSync(d, { recursive: true }).filter((f) => String(f).endsWith('.dcm') || /^[A-Z]{2}\./.test(String(f).split('/').pop())).length : 0)
 
-// After each scenario the received files are truncated (their data leaves the page cache before
+// After each store the received files are truncated (their data leaves the page cache before
 // it is written back, as when they were deleted), but never deleted: on this machine's ext4
 // (no journal), an inode is not reused for 60-300 s after its deletion, and files created just
 // after hundreds were deleted made open() search past them (18-30% of the SCP's time on the
@@ -160,10 +160,18 @@ async function storeRun(impl, set, tiny, warmup) {
       const port = (await waitForOutput(scp, /BENCH-PORT (\d+)/))[1]
       store = (s) => run(node, [dcmjsHelper, 'store', port, ...s.files])
     }
-    const base = await store(tiny)
-    const cold = await store(set)
-    for (const w of warmup) await store(w)
-    const warm = await store(set.b)
+    // Truncated after every store: hundreds of MB of dirty pages left by the previous store
+    // tripled the system time of the next one's writes (2 x 200 MiB into `dimse serve`: 270 ->
+    // 610 ms), which made "warm" slower than "cold".
+    const timed = async (s) => {
+      const r = await store(s)
+      truncateAll(out)
+      return r
+    }
+    const base = await timed(tiny)
+    const cold = await timed(set)
+    for (const w of warmup) await timed(w)
+    const warm = await timed(set.b)
     const scpPeakKb = scp.peakKb()
     await stop(scp)
     const expected = [tiny, set, ...warmup, set.b].reduce((n, s) => n + s.files.length, 0)
@@ -176,10 +184,15 @@ async function storeRun(impl, set, tiny, warmup) {
     return { baseMs: base.ms, cold: figures(cold, set), warm: figures(warm, set.b), scpPeakKb }
   } finally {
     if (scp) await stop(scp)
-    for (const f of readdirSync(out, { recursive: true })) {
-      const p = join(out, String(f))
-      if (statSync(p).isFile()) truncateSync(p, 0)
-    }
+    truncateAll(out)
+  }
+}
+
+/** Truncate every file under `dir` to zero bytes (see receivedDir). */
+function truncateAll(dir) {
+  for (const f of readdirSync(dir, { recursive: true })) {
+    const p = join(dir, String(f))
+    if (statSync(p).isFile()) truncateSync(p, 0)
   }
 }
 
