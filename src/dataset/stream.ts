@@ -379,17 +379,19 @@ export class DatasetStreamDecoder {
     if (this.nextAttempt !== 0 || this.opts.onValueChunk !== undefined) return false
     const front = this.q.front()
     if (front.length < 16) return false
+    const le = this.le
+    const stop = this.opts.stopBeforeTag
     if (this.first) {
-      // As header() does: check the first element against the transfer syntax; a mismatch (a
-      // warning) is left to header().
+      // As header() does: check the first element against the transfer syntax. A delimiter or
+      // the stop tag first, or a mismatch (a warning), is left to header().
+      const tag0 = ((u16(front, 0, le) << 16) | u16(front, 2, le)) >>> 0
+      if (tag0 >>> 16 === 0xfffe || (stop !== undefined && tag0 >= stop)) return false
       const dp = this.parser(front, false)
       dp.detectEncoding(0, Infinity)
       if (dp.warnings.length > 0) return false
       this.explicit = dp.explicit
       this.first = false
     }
-    const le = this.le
-    const stop = this.opts.stopBeforeTag
     const p = new DatasetParser(front, this.explicit, le, this.opts)
     p.partial = true
     let pos = 0

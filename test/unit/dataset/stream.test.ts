@@ -143,6 +143,22 @@ describe('DatasetStreamDecoder', () => {
     expect(whole.dataset.elements().map((e) => e.tag)).toEqual([0x00100010, 0x00280010, 0x7fe00010])
   })
 
+  it('a stray delimiter first, then explicit VR data under an implicit syntax: same result whole or byte by byte', () => {
+    // The encoding check applies to the first element after the delimiter (as decodeDataset does).
+    const bytes = new Uint8Array([0xfe, 0xff, 0x0d, 0xe0, ...u32(0), ...head])
+    const decode = (chunk: number) => {
+      const dec = new DatasetStreamDecoder({ transferSyntaxUid: IVR })
+      for (let i = 0; i < bytes.length; i += chunk) dec.push(bytes.subarray(i, i + chunk))
+      return dec.end()
+    }
+    const byByte = decode(1)
+    expect(byByte.warnings).toHaveLength(2)
+    expect(byByte.dataset.string(0x00100010)).toBe('AB^C')
+    const whole = decode(bytes.length)
+    expect(whole.warnings).toEqual(byByte.warnings)
+    expect(whole.dataset.string(0x00100010)).toBe('AB^C')
+  })
+
   it('stopBeforeTag: push returns false and the rest is ignored', () => {
     const data = new Uint8Array([...head, ...pixelHeader(4), 1, 2, 3, 4])
     const dec = new DatasetStreamDecoder({ transferSyntaxUid: EVR, stopBeforeTag: 0x7fe00010 })
