@@ -105,6 +105,49 @@ describe('stream decoder', () => {
     expect(encapsulatedRuns).toBeGreaterThan(50)
   })
 })
+
+describe('stream decoder on damaged data (lenient)', () => {
+  type Outcome = { error: string } | { dataset: Dataset; warnings: string[] }
+  function outcome(bytes: Uint8Array, ts: string, chunk: number): Outcome {
+    try {
+      const dec = new DatasetStreamDecoder({ transferSyntaxUid: ts })
+      for (let at = 0; at < bytes.length; at += chunk) dec.push(bytes.subarray(at, at + chunk))
+      return dec.end()
+    } catch (e) {
+      const pe = e as { message?: string; offset?: number }
+      return { error: `${pe.message} @${pe.offset}` }
+    }
+  }
+
+  it('whole, in small pieces or byte by byte: the same elements, warnings and errors', () => {
+    // Complete elements in one chunk are decoded together (a fast path); elements split across
+    // chunks, or that decode with a warning, one at a time. Both must tell the same story.
+    fc.assert(
+      fc.property(
+        datasetArb({ depth: 2 }),
+        fc.constantFrom(...SYNTAXES),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 2, max: 64 }),
+        (ds, ts, flips, chunk) => {
+          const bytes = encodeDataset(ds, ts, { sequenceLength: 'undefined' }).slice()
+          if (bytes.length === 0) return
+          for (const [at, v] of flips) bytes[at % bytes.length] = v
+          const whole = outcome(bytes, ts, bytes.length)
+          for (const other of [outcome(bytes, ts, chunk), outcome(bytes, ts, 1)]) {
+            if ('error' in whole || 'error' in other) {
+              expect(other).toEqual(whole)
+              continue
+            }
+            expect(other.warnings).toEqual(whole.warnings)
+            expect(diffDatasets(whole.dataset, other.dataset)).toBeUndefined()
+          }
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+})
+
 let streamedRuns = 0
 let encapsulatedRuns = 0
 
