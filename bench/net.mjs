@@ -34,6 +34,8 @@ const withDcmjsBig = !quick && !argv.includes('--no-dcmjs-big')
 // --impls dcmtk,ours: leave implementations out of the C-STORE rounds (default: all three).
 const impls = new Set(opt('--impls', 'dcmtk,dcmjs,ours').split(','))
 // --dist DIR: measure this build instead of ./dist (e.g. a build of an earlier commit, for A/B).
+// --warmup N: 512 KiB instances in the warm-up set stored between the cold and the warm C-STORE
+// measurement (default 150; 50 with --quick), besides 5 x 10 MiB.
 const distDir = resolve(opt('--dist', join(root, 'dist')))
 
 const SETS = quick
@@ -313,7 +315,8 @@ try {
   const tiny = sets ? await ensureSet({ name: 'tiny', count: 1, sizeKb: 1 }) : null
   // Stored between the cold and the warm measurement: instances of both SCP write paths
   // (<= 1 MiB written in one go, larger ones streamed) and of both SCU read paths.
-  const warmup = sets ? [await ensureSet({ name: 'warmup-512k', count: quick ? 50 : 150, sizeKb: 512 }), await ensureSet({ name: 'warmup-10m', count: quick ? 2 : 5, sizeKb: 10 * 1024 })] : null
+  const warmupCount = Number(opt('--warmup', quick ? 50 : 150))
+  const warmup = sets ? [await ensureSet({ name: 'warmup-512k', count: warmupCount, sizeKb: 512 }), await ensureSet({ name: 'warmup-10m', count: quick ? 2 : 5, sizeKb: 10 * 1024 })] : null
   const qr = only.has('find') ? await ensureQrSet() : null
   for (let round = 0; round < rounds; round++) {
     if (sets) {
