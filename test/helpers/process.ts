@@ -1,13 +1,29 @@
 /**
  * Child processes and ports for tests that run real peers (DCMTK) or our CLI.
  */
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as net from 'node:net'
 
 /** DCMTK's Debian build leaves Nagle on unless told otherwise (see ../shared/PEERS.md). */
 export const peerEnv: NodeJS.ProcessEnv = { ...process.env, TCP_NODELAY: '1' }
+
+/**
+ * Whether the peer programs a test file needs are installed: every `[command, ...args]` (args
+ * usually a version flag) exits 0, and `also` holds (e.g. a configuration file exists). Interop
+ * tests fail, not skip, in CI: there (process.env.CI set) a missing peer throws. Elsewhere a
+ * warning says what is skipped.
+ */
+export function peersAvailable(file: string, commands: readonly (readonly [string, ...string[]])[], options: { also?: boolean; skipped?: string } = {}): boolean {
+  const ok = commands.every(([cmd, ...args]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0) && (options.also ?? true)
+  if (!ok) {
+    const names = commands.map((c) => c[0]).join(', ')
+    if (process.env['CI']) throw new Error(`${file}: ${names} required in CI but not found${options.also === false ? ' (or its configuration is missing)' : ''}`)
+    console.warn(`${file}: ${names} not found${options.also === false ? ' or not configured' : ''}, skipping ${options.skipped ?? 'the tests that need them'}`)
+  }
+  return ok
+}
 
 /** A free TCP port on 127.0.0.1 (bound, read, released). */
 export function freePort(): Promise<number> {

@@ -4,7 +4,6 @@
  * malformed input from a raw socket (answers checked by reading the A-ABORT bytes by hand,
  * PS3.8 Table 9-26: type 07, reserved, length 4, reserved, reserved, source, reason).
  */
-import { spawnSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import * as net from 'node:net'
 import { join } from 'node:path'
@@ -22,7 +21,7 @@ import { AssociationAbortedError, AssociationRejectedError, DicomError, TimeoutE
 import { encodePduToBytes } from '../../src/pdu/encode.js'
 import { PduType, type AssociateRqPdu } from '../../src/pdu/types.js'
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../src/version.js'
-import { freePort } from '../helpers/process.js'
+import { freePort, peersAvailable } from '../helpers/process.js'
 import { makePki } from '../helpers/pki.js'
 
 const VERIFICATION = '1.2.840.10008.1.1'
@@ -468,7 +467,7 @@ describe('malformed input from a raw socket → A-ABORT, listener keeps serving'
 // ---------------------------------------------------------------------------------------------
 // Mutual TLS with a throwaway CA
 
-const haveOpenssl = spawnSync('openssl', ['version']).status === 0
+const haveOpenssl = peersAvailable('association', [['openssl', 'version']], { skipped: 'the mutual TLS tests' })
 describe.skipIf(!haveOpenssl)('over mutual TLS', () => {
   /** A new PKI as PEM text. */
   function pemPki(): { ca: string; serverKey: string; serverCert: string; clientKey: string; clientCert: string } {

@@ -4,7 +4,7 @@
  * SCU on the same association (Storage Commitment, push model, PS3.4 Annex J). The client API
  * also against DCMTK's print SCP (dcmprscp).
  */
-import { spawnSync, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, Server, type ClientAssociation, type NRequest, type NResult } from '../../src/services/index.js'
 import { Dataset, TransferSyntax, generateUid } from '../../src/dataset/index.js'
 import { CommandField, Status, type NEventReportRq } from '../../src/dimse/index.js'
-import { DCMPRSCP_SAMPLE_CFG, startDcmprscp } from '../helpers/process.js'
+import { DCMPRSCP_SAMPLE_CFG, peersAvailable, startDcmprscp } from '../helpers/process.js'
 
 const MPPS = '1.2.840.10008.3.1.2.3.3' // Modality Performed Procedure Step SOP Class
 const COMMITMENT = '1.2.840.10008.1.20.1' // Storage Commitment Push Model SOP Class
@@ -201,11 +201,7 @@ describe('N-services over loopback', () => {
 // The same client API against a real DIMSE-N SCP: DCMTK's print SCP (dcmprscp), on the Basic
 // Grayscale Print Management Meta SOP Class (PS3.4 H.3.1): N-GET of the printer, N-CREATE /
 // N-SET / N-DELETE of a Basic Film Session.
-const haveDcmprscp = spawnSync('dcmprscp', ['--version']).status === 0 && existsSync(DCMPRSCP_SAMPLE_CFG)
-if (!haveDcmprscp) {
-  if (process.env['CI']) throw new Error('dcmprscp (DCMTK) and its sample config are required in CI')
-  console.warn('services-nservices: dcmprscp or /etc/dcmtk/dcmpstat.cfg not found, the DCMTK part is skipped')
-}
+const haveDcmprscp = peersAvailable('services-nservices', [['dcmprscp', '--version']], { also: existsSync(DCMPRSCP_SAMPLE_CFG), skipped: 'the DCMTK part' })
 const GRAYSCALE_PRINT_META = '1.2.840.10008.5.1.1.9'
 const PRINTER_CLASS = '1.2.840.10008.5.1.1.16'
 const PRINTER_INSTANCE = '1.2.840.10008.5.1.1.17'

@@ -12,14 +12,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Dataset, datasetToJson, encodeFile, stringifyDicomJson } from '../../src/dataset/index.js'
 import { startServe, type RunningServe } from '../../src/cli/serve.js'
-import { freePort, peerEnv, runCommand, startServer } from '../helpers/process.js'
+import { freePort, peerEnv, peersAvailable, runCommand, startServer } from '../helpers/process.js'
 
-const have = (tool: string) => spawnSync(tool, ['--version']).status === 0
-const available = have('wlmscpfs') && have('findscu') && have('dcm2json')
-if (!available) {
-  if (process.env['CI']) throw new Error('DCMTK (wlmscpfs, findscu, dcm2json) is required in CI')
-  console.warn('services-worklist: DCMTK not installed, skipping')
-}
+const available = peersAvailable('services-worklist', [['wlmscpfs', '--version'], ['findscu', '--version'], ['dcm2json', '--version']])
 const env = peerEnv
 
 const run = (cmd: string, args: string[]) => runCommand(cmd, args, 30_000, env)

@@ -3,7 +3,7 @@
  * storescp, and rejections both ways. DIMSE command sets are built by hand in this file
  * (implicit VR LE, PS3.7 §6.3.1 / Annex E), independently of any encoder in src/.
  */
-import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFileSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,18 +16,14 @@ import {
 import type { Pdv } from '../../src/pdu/types.js'
 import { AssociationRejectedError } from '../../src/errors.js'
 import { CORPUS_DIR } from '../helpers/corpus.js'
-import { freePort, peerEnv, runCommand, startServer } from '../helpers/process.js'
+import { freePort, peerEnv, peersAvailable, runCommand, startServer } from '../helpers/process.js'
 import { concat } from '../helpers/bytes.js'
 import { makePki } from '../helpers/pki.js'
 
 const VERIFICATION = '1.2.840.10008.1.1'
 const IMPLICIT_LE = '1.2.840.10008.1.2'
 
-const haveDcmtk = spawnSync('echoscu', ['--version'], { encoding: 'utf8' }).status === 0
-if (!haveDcmtk) {
-  if (process.env['CI']) throw new Error('DCMTK (echoscu, storescp) is required in CI but was not found')
-  console.warn('association-dcmtk: DCMTK not installed, skipping interop tests')
-}
+const haveDcmtk = peersAvailable('association-dcmtk', [['echoscu', '--version'], ['storescp', '--version']])
 const env = peerEnv
 
 // --- test-only command set builder/reader (implicit VR little endian, group 0000) -------------
@@ -367,7 +363,7 @@ describe.skipIf(!haveDcmtk)('association interop with DCMTK', () => {
     await assoc.release()
   })
 
-  const haveOpenssl = spawnSync('openssl', ['version']).status === 0
+  const haveOpenssl = peersAvailable('association-dcmtk', [['openssl', 'version']], { skipped: 'the TLS interop tests' })
   test.skipIf(!haveOpenssl)('echoscu +tls (client certificate) → our mutual-TLS acceptor', async () => {
     const dir = makePki()
     try {

@@ -1,17 +1,16 @@
 // Wireshark's DICOM dissector as an independent reader of our encoder: PDUs of every type are
 // written into a pcap (format written here: global header + records with fake Ethernet/IPv4/TCP
 // headers, server port 11112) and tshark must recognise each PDU without malformed/error marks.
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { decodePdu, encodePdu, PduType, RELEASE_RP, RELEASE_RQ, type Pdu } from '../../src/pdu/index.js'
 import { loadHex } from '../fixtures/pdu/load.js'
+import { peersAvailable } from '../helpers/process.js'
 
-const haveTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0
-if (!haveTshark && process.env.CI) throw new Error('tshark is required in CI for test/interop/pdu-tshark.test.ts')
-if (!haveTshark) console.warn('pdu-tshark: tshark not installed, skipping')
+const haveTshark = peersAvailable('pdu-tshark', [['tshark', '-v']])
 
 const SERVER_PORT = 11112
 

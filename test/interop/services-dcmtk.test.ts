@@ -14,15 +14,11 @@ import { makeSampleInstances, encodeSample, type SampleInstance } from '../../sr
 import { Server } from '../../src/services/index.js'
 import { Dataset } from '../../src/dataset/index.js'
 import { PREFETCH_MAX_BYTES } from '../../src/cli/store.js'
-import { freePort, peerEnv, runCommand } from '../helpers/process.js'
+import { freePort, peerEnv, peersAvailable, runCommand } from '../helpers/process.js'
 
 const root = resolve(__dirname, '../..')
 const cli = join(root, 'dist/cli.js')
-const haveDcmtk = spawnSync('echoscu', ['--version']).status === 0
-if (!haveDcmtk) {
-  if (process.env['CI']) throw new Error('DCMTK is required in CI for the interop tests but was not found')
-  console.warn('services-dcmtk: DCMTK not installed, skipping')
-}
+const haveDcmtk = peersAvailable('services-dcmtk', [['echoscu', '--version']])
 if (!existsSync(cli)) throw new Error(`${cli} missing: run npm run build (npm test does)`)
 const env = peerEnv
 

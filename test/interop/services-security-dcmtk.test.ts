@@ -9,7 +9,7 @@
  * The server runs in-process (startServe); certificates are made with openssl in a temp dir.
  * Fails (not skips) in CI when DCMTK is missing.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,15 +18,10 @@ import { makeSampleInstances, encodeSample } from '../../src/samples/index.js'
 import { startServe, type RunningServe } from '../../src/cli/serve.js'
 import { echoCommand } from '../../src/cli/echo.js'
 import type { CliIo } from '../../src/cli/io.js'
-import { freePort, peerEnv, runCommand } from '../helpers/process.js'
+import { freePort, peerEnv, peersAvailable, runCommand } from '../helpers/process.js'
 import { makePki } from '../helpers/pki.js'
 
-const haveDcmtk = spawnSync('echoscu', ['--version']).status === 0
-const haveOpenssl = spawnSync('openssl', ['version']).status === 0
-if (!haveDcmtk || !haveOpenssl) {
-  if (process.env['CI']) throw new Error('DCMTK and openssl are required in CI for the security interop tests')
-  console.warn('services-security-dcmtk: DCMTK or openssl not installed, skipping')
-}
+const havePeers = peersAvailable('services-security-dcmtk', [['echoscu', '--version'], ['openssl', 'version']])
 const env = peerEnv
 
 const run = (cmd: string, args: string[], timeout = 30_000) => runCommand(cmd, args, timeout)
@@ -40,7 +35,7 @@ function captureIo(): CliIo & { out: string[]; err: string[] } {
 const children = new Set<ChildProcess>()
 const servers: RunningServe[] = []
 
-describe.skipIf(!haveDcmtk || !haveOpenssl)('dimse serve security options against DCMTK', () => {
+describe.skipIf(!havePeers)('dimse serve security options against DCMTK', () => {
   let tmp: string
   let pki: string
   let sample: string

@@ -6,12 +6,9 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { makeSampleInstances, encodeSample, deterministicUid } from '../../src/samples/index.js'
 import type { Dataset } from '../../src/dataset/index.js'
+import { peersAvailable } from '../helpers/process.js'
 
 const UID_RE = /^2\.25\.(0|[1-9]\d*)$/
-
-function hasDcmdump(): boolean {
-  return spawnSync('dcmdump', ['--version'], { encoding: 'utf8' }).status === 0
-}
 
 function depth(ds: Dataset, tag = 0x0040a730): number {
   const items = ds.items(tag)
@@ -90,8 +87,7 @@ describe('makeSampleInstances', () => {
 describe('DCMTK reads the samples without complaint', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dimse-samples-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
-  const available = hasDcmdump()
-  if (!available) console.warn('dcmdump (DCMTK) not found: skipping the DCMTK checks of the samples')
+  const available = peersAvailable('samples', [['dcmdump', '--version']], { skipped: 'the DCMTK checks of the samples' })
 
   it.skipIf(!available).each([
     ['explicit VR LE', '1.2.840.10008.1.2.1'],

@@ -3,7 +3,7 @@
  * the archive stores the deflated bytes as received and indexes the header from them (the
  * streaming decoder cannot read deflated data), so that C-FIND finds the instance.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,10 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeFile, TransferSyntax } from '../../../src/dataset/index.js'
 import { makeSampleInstances, encodeSample } from '../../../src/samples/index.js'
 import { startServe, type RunningServe } from '../../../src/cli/serve.js'
-import { runCommand } from '../../helpers/process.js'
+import { peersAvailable, runCommand } from '../../helpers/process.js'
 
-const hasStorescu = spawnSync('storescu', ['--version']).status === 0
-if (!hasStorescu) console.log('serve-deflated-dcmtk: storescu (DCMTK) not found, skipped')
+const hasStorescu = peersAvailable('serve-deflated-dcmtk', [['storescu', '--version']])
 
 describe.skipIf(!hasStorescu)('storescu -xd into dimse serve', () => {
   let root: string

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { charsetOfTerm, decodeText, encodeText, parseSpecificCharacterSet } from '../../../src/dataset/charset.js'
 import { DicomError } from '../../../src/errors.js'
 import { CORPUS_DIR } from '../../helpers/corpus.js'
+import { peersAvailable } from '../../helpers/process.js'
 
 const u8 = (...b: number[]) => new Uint8Array(b)
 const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0))
@@ -338,16 +339,7 @@ describe.skipIf(!haveCorpus)('corpus PatientName decoding agrees with pydicom', 
 // DCMTK uses glibc iconv here, which cannot convert ISO 2022 IR 87 / IR 159, and dcmconv cannot
 // write code extensions at all, so the ISO 2022 multi-byte cases are checked in one direction.
 
-const haveDcmtk = ((): boolean => {
-  try {
-    execFileSync('dcm2json', ['--version'], { stdio: 'ignore' })
-    execFileSync('dcmconv', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
-if (!haveDcmtk) console.log('charset DCMTK tests skipped: dcm2json/dcmconv not found')
+const haveDcmtk = peersAvailable('charset', [['dcm2json', '--version'], ['dcmconv', '--version']], { skipped: 'the DCMTK tests' })
 
 /** Test-only builder: explicit VR LE elements with 2-byte lengths, padded with a space. */
 function element(group: number, elem: number, vr: string, value: Uint8Array): number[] {

@@ -10,6 +10,7 @@ import { PUBLIC_ELEMENTS } from '../../../src/dataset/generated/dictionary.js'
 import { PRIVATE_ELEMENTS } from '../../../src/dataset/generated/private-dictionary.js'
 import { formatTag } from '../../../src/dataset/tag.js'
 import { CORPUS_DIR } from '../../helpers/corpus.js'
+import { peersAvailable } from '../../helpers/process.js'
 
 // Facts transcribed by hand from PS3.6 Table 6-1 / 7-1 and PS3.5 §7.5, §7.6, §7.8.1.
 describe('known entries (PS3.6)', () => {
@@ -138,17 +139,8 @@ describe('internal consistency', () => {
 // must come from DCMTK's own dictionary), and compare what dcmdump names each tag and which VR it
 // gives it with our lookups.
 
-function hasTool(name: string): boolean {
-  try {
-    execFileSync(name, ['--version'], { stdio: 'ignore', timeout: 10_000 })
-    return true
-  } catch {
-    return false
-  }
-}
 
-const haveDcmtk = hasTool('dump2dcm') && hasTool('dcmdump')
-if (!haveDcmtk) console.warn('dictionary.test: dump2dcm/dcmdump not found, skipping the DCMTK cross-check')
+const haveDcmtk = peersAvailable('dictionary', [['dump2dcm', '--version'], ['dcmdump', '--version']], { skipped: 'the DCMTK cross-check' })
 
 // DCMTK's internal VR names for elements with several VRs (dcvr.h), as sets of PS3.5 VRs.
 const DCMTK_PSEUDO: Record<string, string[]> = {

@@ -1,7 +1,7 @@
 // Real-peer check of the DIMSE-N messages: DCMTK's print SCP (dcmprscp) answers our N-GET,
 // N-CREATE and N-DELETE requests, and we decode its responses. Driven by the test-only Upper
 // Layer client in ul-client.ts; skips (with a note) when dcmprscp or its sample config is absent.
-import { spawnSync, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
@@ -12,10 +12,9 @@ import {
 } from '../../../src/dimse/index.js'
 import type { AssembledMessage, DimseMessage } from '../../../src/dimse/index.js'
 import { TestPeer, associateRq, pDataTf, parseAc } from './ul-client.js'
-import { DCMPRSCP_SAMPLE_CFG, startDcmprscp } from '../../helpers/process.js'
+import { DCMPRSCP_SAMPLE_CFG, peersAvailable, startDcmprscp } from '../../helpers/process.js'
 
-const have = spawnSync('dcmprscp', ['--version']).status === 0 && existsSync(DCMPRSCP_SAMPLE_CFG)
-if (!have) console.warn('dcmprscp-peer.test: dcmprscp or /etc/dcmtk/dcmpstat.cfg not found, skipping')
+const have = peersAvailable('dcmprscp-peer', [['dcmprscp', '--version']], { also: existsSync(DCMPRSCP_SAMPLE_CFG) })
 
 const IMPLICIT_LE = '1.2.840.10008.1.2'
 const GRAYSCALE_PRINT_META = '1.2.840.10008.5.1.1.9' // PS3.4 H.3.1

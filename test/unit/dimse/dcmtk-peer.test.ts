@@ -2,7 +2,7 @@
 // storescp. The association is driven by a minimal test-only Upper Layer client written here from
 // PS3.8 §9.3 (A-ASSOCIATE-RQ/AC, P-DATA-TF, A-RELEASE), so this test depends on nothing but
 // src/dimse. Skips (with a note) when DCMTK or the corpus is missing.
-import { spawnSync, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
@@ -15,13 +15,11 @@ import {
 import type { AssembledMessage } from '../../../src/dimse/index.js'
 import { TestPeer, associateRq, pDataTf, parseAc } from './ul-client.js'
 import { CORPUS_DIR } from '../../helpers/corpus.js'
-import { freePort, startServer } from '../../helpers/process.js'
+import { freePort, peersAvailable, startServer } from '../../helpers/process.js'
 
 const CORPUS = `${CORPUS_DIR}/files`
-const haveDcmtk = spawnSync('storescp', ['--version']).status === 0
+const haveDcmtk = peersAvailable('dcmtk-peer', [['storescp', '--version']], { skipped: 'the DCMTK checks' })
 const haveCorpus = existsSync(CORPUS)
-if (!haveDcmtk && process.env.CI) throw new Error('DCMTK (storescp) is required in CI for dcmtk-peer.test.ts')
-if (!haveDcmtk) console.warn('dcmtk-peer.test: storescp not found, skipping the DCMTK checks')
 if (!haveCorpus) console.warn('dcmtk-peer.test: corpus absent, skipping the C-STORE checks')
 
 const VERIFICATION = '1.2.840.10008.1.1'

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { freePort, peerEnv, waitForPort } from '../../helpers/process.js'
+import { freePort, peerEnv, peersAvailable, waitForPort } from '../../helpers/process.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeSampleInstances, encodeSample } from '../../../src/samples/index.js'
@@ -14,9 +14,7 @@ import type { VR } from '../../../src/dataset/index.js'
 import { hierarchicalFind, StudyRootModel, PatientRootModel, QueryTags as T } from '../../../src/services/query/index.js'
 import type { QueryRetrieveModel } from '../../../src/services/query/index.js'
 
-const have = (tool: string) => spawnSync(tool, ['--version'], { encoding: 'utf8' }).status === 0
-const available = have('dcmqrscp') && have('findscu') && have('dcmqridx')
-if (!available) console.warn('dcmqrscp/findscu/dcmqridx (DCMTK) not found: skipping the C-FIND differential test')
+const available = peersAvailable('query-dcmqrscp', [['dcmqrscp', '--version'], ['findscu', '--version'], ['dcmqridx', '--version']], { skipped: 'the C-FIND differential test' })
 
 const env = peerEnv
 const samples = makeSampleInstances({ count: 30, seed: 'qr', sizeKb: 2 })

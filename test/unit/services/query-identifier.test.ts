@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { peersAvailable } from '../../helpers/process.js'
 
-const hasDcmdump = spawnSync('dcmdump', ['--version']).status === 0
-if (!hasDcmdump) console.warn('dcmdump (DCMTK) not found: skipping the DCMTK read-back of identifiers')
+const hasDcmdump = peersAvailable('query-identifier', [['dcmdump', '--version']], { skipped: 'the DCMTK read-back of identifiers' })
 
 describe('makeIdentifier', () => {
   it('builds keys with the VRs of the model tables and keeps matching syntax verbatim', () => {

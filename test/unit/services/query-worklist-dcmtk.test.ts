@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { freePort, peerEnv, startServer } from '../../helpers/process.js'
+import { freePort, peerEnv, peersAvailable, startServer } from '../../helpers/process.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeFile, encodeFile, Dataset, DataElement } from '../../../src/dataset/index.js'
@@ -13,9 +13,7 @@ import type { ElementValue, VR } from '../../../src/dataset/index.js'
 import { matchIdentifier, worklistFind, QueryTags as T } from '../../../src/services/query/index.js'
 import type { MatchOptions } from '../../../src/services/query/index.js'
 
-const have = (tool: string) => spawnSync(tool, ['--version'], { encoding: 'utf8' }).status === 0
-const available = have('wlmscpfs') && have('findscu')
-if (!available) console.warn('wlmscpfs/findscu (DCMTK) not found: skipping the worklist differential test')
+const available = peersAvailable('query-worklist-dcmtk', [['wlmscpfs', '--version'], ['findscu', '--version']], { skipped: 'the worklist differential test' })
 
 const env = peerEnv
 type Row = [tag: number, vr: VR, value: ElementValue]
