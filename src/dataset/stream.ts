@@ -273,7 +273,7 @@ export class DatasetStreamDecoder {
         case State.Fragments: {
           if (this.q.length < 8) return
           const h = this.q.peek(8)
-          const itag = ((u16(h, 0, this.le) << 16) | u16(h, 2, this.le)) >>> 0
+          const itag = tagAt(h, 0, this.le)
           const ilen = u32(h, 4, this.le)
           // `h` stays valid after skip(): it is a view of a chunk or a fresh copy
           const copy = h
@@ -327,7 +327,7 @@ export class DatasetStreamDecoder {
     }
     const h = q.peek(Math.min(12, q.length))
     if (h[0] !== 0x02 || h[1] !== 0x00) return this.metaDone(h)
-    const tag = ((u16(h, 0, true) << 16) | u16(h, 2, true)) >>> 0
+    const tag = tagAt(h, 0, true)
     // The meta group is explicit VR little endian (PS3.10 §7.1)
     const hp = new DatasetParser(h, true, true, this.opts)
     hp.partial = !final
@@ -378,13 +378,13 @@ export class DatasetStreamDecoder {
   private headerRun(): boolean {
     if (this.nextAttempt !== 0 || this.opts.onValueChunk !== undefined) return false
     const front = this.q.front()
-    if (front.length < 16) return false
+    if (front.length < 8) return false
     const le = this.le
     const stop = this.opts.stopBeforeTag
     if (this.first) {
       // As header() does: check the first element against the transfer syntax. A delimiter or
       // the stop tag first, or a mismatch (a warning), is left to header().
-      const tag0 = ((u16(front, 0, le) << 16) | u16(front, 2, le)) >>> 0
+      const tag0 = tagAt(front, 0, le)
       if (tag0 >>> 16 === 0xfffe || (stop !== undefined && tag0 >= stop)) return false
       const dp = this.parser(front, false)
       dp.detectEncoding(0, Infinity)
@@ -396,7 +396,7 @@ export class DatasetStreamDecoder {
     p.partial = true
     let pos = 0
     while (front.length - pos >= 8) {
-      const tag = ((u16(front, pos, le) << 16) | u16(front, pos + 2, le)) >>> 0
+      const tag = tagAt(front, pos, le)
       if (tag >>> 16 === 0xfffe) break
       if (stop !== undefined && tag >= stop) {
         this.state = State.Stopped
@@ -414,12 +414,7 @@ export class DatasetStreamDecoder {
         break
       }
       pos = end
-      if (tag === 0x00080005 || this.opts.onElement !== undefined || this.opts.keepElements === false) {
-        const el = this.dataset.get(tag)!
-        if (tag === 0x00080005 && el.raw !== undefined) this.ctx.charset = splitCharset(el.raw)
-        if (this.opts.keepElements === false) this.dataset.delete(tag)
-        this.opts.onElement?.(el)
-      }
+      this.elementDone(tag)
     }
     if (pos === 0) return this.state === State.Stopped
     this.q.skip(pos)
@@ -433,7 +428,7 @@ export class DatasetStreamDecoder {
     if (q.length < 8) return false
     const h = q.peek(Math.min(12, q.length))
     const le = this.le
-    const tag = ((u16(h, 0, le) << 16) | u16(h, 2, le)) >>> 0
+    const tag = tagAt(h, 0, le)
     if (tag >>> 16 === 0xfffe) {
       if (tag === ItemDelimitationTag || tag === SequenceDelimitationTag) {
         const reason = `unexpected ${tag === ItemDelimitationTag ? 'Item' : 'Sequence'} Delimitation Item`
@@ -519,13 +514,24 @@ export class DatasetStreamDecoder {
     this.commitWarnings(p)
     q.skip(endAt)
     this.offset += endAt
-    const el = this.dataset.get(tag)!
-    if (tag === 0x00080005 && el.raw !== undefined) {
-      this.ctx.charset = splitCharset(el.raw)
+    this.elementDone(tag)
+    return true
+  }
+
+  /**
+   * After a top-level element was decoded into the dataset: Specific Character Set applies to the
+   * text that follows (PS3.5 §6.1.2.3), then `onElement` and `keepElements`. The element object
+   * is made only when the caller asks for it (the dataset keeps records otherwise).
+   */
+  private elementDone(tag: Tag): void {
+    if (tag === 0x00080005) {
+      const raw = this.dataset.rawOf(tag)
+      if (raw !== undefined) this.ctx.charset = splitCharset(raw)
     }
+    if (this.opts.onElement === undefined && this.opts.keepElements !== false) return
+    const el = this.dataset.get(tag)!
     if (this.opts.keepElements === false) this.dataset.delete(tag)
     this.opts.onElement?.(el)
-    return true
   }
 
   /**
@@ -559,6 +565,11 @@ export class DatasetStreamDecoder {
 
 function deflatedError(): DicomError {
   return new DicomError('ERR_INVALID_ARGUMENT', 'the stream decoder does not inflate the Deflated transfer syntax; use decodeDataset or decodeFile')
+}
+
+/** The tag whose group and element numbers start at `o`. */
+function tagAt(b: Uint8Array, o: number, le: boolean): Tag {
+  return ((u16(b, o, le) << 16) | u16(b, o + 2, le)) >>> 0
 }
 
 function u16(b: Uint8Array, o: number, le: boolean): number {
