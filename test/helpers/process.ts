@@ -18,9 +18,9 @@ export const peerEnv: NodeJS.ProcessEnv = { ...process.env, TCP_NODELAY: '1' }
 export function peersAvailable(file: string, commands: readonly (readonly [string, ...string[]])[], options: { also?: boolean; skipped?: string } = {}): boolean {
   const ok = commands.every(([cmd, ...args]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0) && (options.also ?? true)
   if (!ok) {
-    const names = commands.map((c) => c[0]).join(', ')
-    if (process.env['CI']) throw new Error(`${file}: ${names} required in CI but not found${options.also === false ? ' (or its configuration is missing)' : ''}`)
-    console.warn(`${file}: ${names} not found${options.also === false ? ' or not configured' : ''}, skipping ${options.skipped ?? 'the tests that need them'}`)
+    const missing = `${commands.map((c) => c[0]).join(', ')} not found${options.also === false ? ' or not configured' : ''}`
+    if (process.env['CI']) throw new Error(`${file}: ${missing}, and CI requires them`)
+    console.warn(`${file}: ${missing}, skipping ${options.skipped ?? 'the tests that need them'}`)
   }
   return ok
 }

@@ -139,7 +139,6 @@ describe('internal consistency', () => {
 // must come from DCMTK's own dictionary), and compare what dcmdump names each tag and which VR it
 // gives it with our lookups.
 
-
 const haveDcmtk = peersAvailable('dictionary', [['dump2dcm', '--version'], ['dcmdump', '--version']], { skipped: 'the DCMTK cross-check' })
 
 // DCMTK's internal VR names for elements with several VRs (dcvr.h), as sets of PS3.5 VRs.
