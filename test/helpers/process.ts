@@ -2,7 +2,7 @@
  * Child processes and ports for tests that run real peers (DCMTK) or our CLI.
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as net from 'node:net'
 
@@ -106,6 +106,11 @@ export async function startServer(
 
 /** DCMTK's sample print configuration, which {@link startDcmprscp} runs (profile IHEFULL). */
 export const DCMPRSCP_SAMPLE_CFG = '/etc/dcmtk/dcmpstat.cfg'
+
+/** Whether dcmprscp and its sample configuration are installed (see {@link peersAvailable}). */
+export function dcmprscpAvailable(file: string, skipped?: string): boolean {
+  return peersAvailable(file, [['dcmprscp', '--version']], { also: existsSync(DCMPRSCP_SAMPLE_CFG), ...(skipped ? { skipped } : {}) })
+}
 
 /**
  * DCMTK's print SCP (dcmprscp) with its sample configuration, the IHEFULL printer moved to a free

@@ -5,14 +5,14 @@
  * also against DCMTK's print SCP (dcmprscp).
  */
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, Server, type ClientAssociation, type NRequest, type NResult } from '../../src/services/index.js'
 import { Dataset, TransferSyntax, generateUid } from '../../src/dataset/index.js'
 import { CommandField, Status, type NEventReportRq } from '../../src/dimse/index.js'
-import { DCMPRSCP_SAMPLE_CFG, peersAvailable, startDcmprscp } from '../helpers/process.js'
+import { dcmprscpAvailable, startDcmprscp } from '../helpers/process.js'
 
 const MPPS = '1.2.840.10008.3.1.2.3.3' // Modality Performed Procedure Step SOP Class
 const COMMITMENT = '1.2.840.10008.1.20.1' // Storage Commitment Push Model SOP Class
@@ -201,7 +201,7 @@ describe('N-services over loopback', () => {
 // The same client API against a real DIMSE-N SCP: DCMTK's print SCP (dcmprscp), on the Basic
 // Grayscale Print Management Meta SOP Class (PS3.4 H.3.1): N-GET of the printer, N-CREATE /
 // N-SET / N-DELETE of a Basic Film Session.
-const haveDcmprscp = peersAvailable('services-nservices', [['dcmprscp', '--version']], { also: existsSync(DCMPRSCP_SAMPLE_CFG), skipped: 'the DCMTK part' })
+const haveDcmprscp = dcmprscpAvailable('services-nservices', 'the DCMTK part')
 const GRAYSCALE_PRINT_META = '1.2.840.10008.5.1.1.9'
 const PRINTER_CLASS = '1.2.840.10008.5.1.1.16'
 const PRINTER_INSTANCE = '1.2.840.10008.5.1.1.17'

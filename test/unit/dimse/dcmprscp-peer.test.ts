@@ -2,7 +2,7 @@
 // N-CREATE and N-DELETE requests, and we decode its responses. Driven by the test-only Upper
 // Layer client in ul-client.ts; skips (with a note) when dcmprscp or its sample config is absent.
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,9 +12,9 @@ import {
 } from '../../../src/dimse/index.js'
 import type { AssembledMessage, DimseMessage } from '../../../src/dimse/index.js'
 import { TestPeer, associateRq, pDataTf, parseAc } from './ul-client.js'
-import { DCMPRSCP_SAMPLE_CFG, peersAvailable, startDcmprscp } from '../../helpers/process.js'
+import { dcmprscpAvailable, startDcmprscp } from '../../helpers/process.js'
 
-const have = peersAvailable('dcmprscp-peer', [['dcmprscp', '--version']], { also: existsSync(DCMPRSCP_SAMPLE_CFG) })
+const have = dcmprscpAvailable('dcmprscp-peer')
 
 const IMPLICIT_LE = '1.2.840.10008.1.2'
 const GRAYSCALE_PRINT_META = '1.2.840.10008.5.1.1.9' // PS3.4 H.3.1
