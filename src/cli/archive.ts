@@ -15,6 +15,7 @@ import {
   hierarchicalFind, queryRetrieveSopClass, selectForRetrieve, validateIdentifier,
   type FindRequest, type RetrieveItem, type RetrieveRequest, type StoreHandler,
 } from '../services/index.js'
+import { copyPrefix } from '../internal/bytes.js'
 import { nodeDeflateCodec } from '../node/deflate.js'
 import { readPart10Header, safeName, writeInstance } from './files.js'
 
@@ -35,19 +36,6 @@ export interface ArchiveEntry {
 function detach(ds: Dataset): Dataset {
   const ts = TransferSyntax.ExplicitVRLittleEndian
   return decodeDataset(encodeDataset(ds, ts), ts).dataset
-}
-
-/** A copy of the first `n` bytes of `chunks`. */
-function copyPrefix(chunks: readonly Uint8Array[], n: number): Uint8Array {
-  const out = new Uint8Array(n)
-  let off = 0
-  for (const c of chunks) {
-    if (off >= n) break
-    const take = Math.min(c.length, n - off)
-    out.set(take === c.length ? c : c.subarray(0, take), off)
-    off += take
-  }
-  return out
 }
 
 /** A folder of Part 10 files with an index. */

@@ -205,11 +205,18 @@ export function concatBytes(parts: readonly Uint8Array[], length?: number): Uint
   if (parts.length === 1) return parts[0]!
   let n = length ?? 0
   if (length === undefined) for (const p of parts) n += p.length
+  return copyPrefix(parts, n)
+}
+
+/** A new array with the first `n` bytes of `parts` (at most their total length). */
+export function copyPrefix(parts: readonly Uint8Array[], n: number): Uint8Array {
   const out = new Uint8Array(n)
   let off = 0
   for (const p of parts) {
-    out.set(p, off)
-    off += p.length
+    if (off >= n) break
+    const take = Math.min(p.length, n - off)
+    out.set(take === p.length ? p : p.subarray(0, take), off)
+    off += take
   }
   return out
 }

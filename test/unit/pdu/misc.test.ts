@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ChunkQueue } from '../../../src/internal/chunk-queue.js'
-import { ByteRangeError, ByteReader, ByteWriter } from '../../../src/internal/bytes.js'
+import { ByteRangeError, ByteReader, ByteWriter, concatBytes, copyPrefix } from '../../../src/internal/bytes.js'
 import { PduType, pduTypeName, summarizePdu, trimAeTitle, validateAeTitle } from '../../../src/pdu/index.js'
 
 describe('validateAeTitle (PS3.5 §6.2 AE, PS3.8 Table 9-11)', () => {
@@ -96,5 +96,23 @@ describe('ByteReader / ByteWriter', () => {
     expect(r.u32(true)).toBe(0x98badcfe)
     expect(r.remaining).toBe(0)
     expect(() => r.u8()).toThrow(ByteRangeError)
+  })
+})
+
+describe('concatBytes / copyPrefix', () => {
+  const parts = [new Uint8Array([1, 2, 3]), new Uint8Array([4, 5]), new Uint8Array([6])]
+  it('copyPrefix copies the first n bytes across parts, into a new array', () => {
+    expect([...copyPrefix(parts, 0)]).toEqual([])
+    expect([...copyPrefix(parts, 2)]).toEqual([1, 2])
+    expect([...copyPrefix(parts, 4)]).toEqual([1, 2, 3, 4])
+    expect([...copyPrefix(parts, 6)]).toEqual([1, 2, 3, 4, 5, 6])
+    const one = copyPrefix([parts[0]!], 3)
+    expect(one).not.toBe(parts[0])
+    expect(one.buffer).not.toBe(parts[0]!.buffer)
+  })
+  it('concatBytes returns a single part itself and joins several', () => {
+    expect(concatBytes([parts[0]!])).toBe(parts[0])
+    expect([...concatBytes(parts)]).toEqual([1, 2, 3, 4, 5, 6])
+    expect([...concatBytes(parts, 6)]).toEqual([1, 2, 3, 4, 5, 6])
   })
 })
