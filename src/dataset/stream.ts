@@ -386,11 +386,7 @@ export class DatasetStreamDecoder {
       // the stop tag first, or a mismatch (a warning), is left to header().
       const tag0 = tagAt(front, 0, le)
       if (tag0 >>> 16 === 0xfffe || (stop !== undefined && tag0 >= stop)) return false
-      const dp = this.parser(front, false)
-      dp.detectEncoding(0, Infinity)
-      if (dp.warnings.length > 0) return false
-      this.explicit = dp.explicit
-      this.first = false
+      if (!this.firstElement(front, false)) return false
     }
     const p = new DatasetParser(front, this.explicit, le, this.opts)
     p.partial = true
@@ -422,6 +418,22 @@ export class DatasetStreamDecoder {
     return true
   }
 
+  /**
+   * As decodeDataset does, check the first element (at the start of `h`) against the transfer
+   * syntax, the length of the data not known yet; this sets the encoding of what follows. A
+   * mismatch is a warning: committed when `warnings` allows, else nothing is done and false
+   * returned (the fast path leaves that element to {@link header}).
+   */
+  private firstElement(h: Uint8Array, warnings: boolean): boolean {
+    const dp = this.parser(h, false)
+    dp.detectEncoding(0, Infinity)
+    if (dp.warnings.length > 0 && !warnings) return false
+    this.explicit = dp.explicit
+    this.commitWarnings(dp)
+    this.first = false
+    return true
+  }
+
   /** Handle the element at the front of the queue; false when more data is needed. */
   private header(final: boolean): boolean {
     const q = this.q
@@ -444,15 +456,7 @@ export class DatasetStreamDecoder {
       this.state = State.Stopped
       return false
     }
-    if (this.first) {
-      // As decodeDataset does, check the first element against the transfer syntax; the
-      // length of the data is not known yet.
-      const dp = this.parser(h, false)
-      dp.detectEncoding(0, Infinity)
-      this.explicit = dp.explicit
-      this.commitWarnings(dp)
-      this.first = false
-    }
+    if (this.first) this.firstElement(h, true)
     const hp = this.parser(h, !final)
     const valueAt = this.headerEnd(hp, this.dataset, tag, h.length)
     if (valueAt === undefined) return false
