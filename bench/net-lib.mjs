@@ -1,7 +1,7 @@
 // Helpers of the network benchmark (bench/net.mjs): spawning peers with peak-RSS sampling,
 // waiting for ports, free ports, cleanup. Not part of the package.
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 
 /** Every child process started by the benchmark, killed by killAll(). */
@@ -15,6 +15,49 @@ export function vmHwmKb(pid) {
   } catch {
     return undefined
   }
+}
+
+/**
+ * CPU time and run-queue wait in ms of each thread of a live process (tid -> { run, wait }), from
+ * /proc/PID/task/TID/schedstat. Empty once the process is gone.
+ */
+export function threadTimes(pid) {
+  const out = new Map()
+  let tids = []
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return out
+  }
+  for (const tid of tids) {
+    try {
+      const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number)
+      out.set(Number(tid), { run: run / 1e6, wait: wait / 1e6 })
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out
+}
+
+/**
+ * CPU and run-queue wait (ms) of a process between two {@link threadTimes} snapshots: its main
+ * thread (tid = pid) and its other threads (V8's compiler and GC helpers, libuv's pool) apart.
+ * Threads that ended between the snapshots are not counted.
+ */
+export function cpuBetween(pid, before, after) {
+  const r = { mainMs: 0, mainWaitMs: 0, otherMs: 0, otherWaitMs: 0 }
+  for (const [tid, a] of after) {
+    const b = before.get(tid) ?? { run: 0, wait: 0 }
+    if (tid === pid) {
+      r.mainMs += a.run - b.run
+      r.mainWaitMs += a.wait - b.wait
+    } else {
+      r.otherMs += a.run - b.run
+      r.otherWaitMs += a.wait - b.wait
+    }
+  }
+  return r
 }
 
 /**

@@ -2,11 +2,15 @@
 // on loopback (`npm run bench:net`, or `node bench/net.mjs [--quick] [--rounds N] [--only store,echo,find]`
 // after `npx tsup`). For A/B runs: `--impls dcmtk,ours` leaves implementations out of the
 // C-STORE rounds, `--dist DIR` measures another build (e.g. `npx tsup --out-dir /tmp/old` of an
-// earlier commit) instead of ./dist.
+// earlier commit) instead of ./dist. `--taskset CPUS` runs the C-STORE processes on those CPUs
+// only (taskset -c), e.g. `--taskset 0` for one core. `--smoke` runs every scenario once on small
+// sets, to check that each path still works (test/bench-smoke.test.ts), not to measure;
+// `--data DIR` puts the generated data and results there instead of .bench-data/.
 //
-// Scenarios (each SCU and SCP is its own process; peak RSS is read from /proc/PID/status VmHWM):
+// Scenarios (each SCU and SCP is its own process; peak RSS is read from /proc/PID/status VmHWM,
+// the SCP's CPU per thread and its wait for a core from /proc/PID/task/TID/schedstat):
 //   C-STORE throughput, 3 sets (100 x 512 KiB, 20 x 10 MiB, 2 x 200 MiB), SCP storing to disk:
-//     storescu -> storescp (DCMTK; +B bit-preserving streaming mode on the 200 MiB set),
+//     storescu -> storescp (DCMTK; +B bit-preserving streaming mode on the largest set),
 //     dcmjs-dimse SCU -> dcmjs-dimse SCP (which keeps the instance in memory), and
 //     `dimse store` -> `dimse serve --storage` (streamed to disk);
 //   Echo associations per second, sequentially from one process;
@@ -18,40 +22,59 @@ import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execFileSync } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
-import { start, run, stop, waitForOutput, waitForPort, freePort, killAll, median, sleep } from './net-lib.mjs'
+import { start, run, stop, waitForOutput, waitForPort, freePort, killAll, median, sleep, threadTimes, cpuBetween } from './net-lib.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const dataDir = join(root, '.bench-data')
 const argv = process.argv.slice(2)
-const quick = argv.includes('--quick')
 const opt = (name, dflt) => {
   const i = argv.indexOf(name)
   return i >= 0 ? argv[i + 1] : dflt
 }
+const smoke = argv.includes('--smoke')
+const quick = smoke || argv.includes('--quick')
+const dataDir = resolve(opt('--data', join(root, '.bench-data')))
 const rounds = Number(opt('--rounds', quick ? 1 : 3))
 const only = new Set(opt('--only', 'store,echo,find').split(','))
-const withDcmjsBig = !quick && !argv.includes('--no-dcmjs-big')
+const withDcmjsBig = (smoke || !quick) && !argv.includes('--no-dcmjs-big')
+const taskset = opt('--taskset', undefined)
 // --impls dcmtk,ours: leave implementations out of the C-STORE rounds (default: all three).
 const impls = new Set(opt('--impls', 'dcmtk,dcmjs,ours').split(','))
 // --dist DIR: measure this build instead of ./dist (e.g. a build of an earlier commit, for A/B).
-// --warmup N: 512 KiB instances in the warm-up set stored between the cold and the warm C-STORE
-// measurement (default 150; 50 with --quick), besides 5 x 10 MiB.
+// --warmup N: small instances in the warm-up set stored between the cold and the warm C-STORE
+// measurement (default 150 x 512 KiB; 50 with --quick), besides a few large ones.
 const distDir = resolve(opt('--dist', join(root, 'dist')))
 
-const SETS = quick
-  ? [
-      { name: '512k', count: 30, sizeKb: 512 },
-      { name: '10m', count: 5, sizeKb: 10 * 1024 },
-      { name: '200m', count: 1, sizeKb: 200 * 1024 },
-    ]
-  : [
-      { name: '512k', count: 100, sizeKb: 512 },
-      { name: '10m', count: 20, sizeKb: 10 * 1024 },
-      { name: '200m', count: 2, sizeKb: 200 * 1024 },
-    ]
-const ECHO_N = { ours: quick ? 500 : 2000, dcmjs: quick ? 100 : 300, dcmtk: quick ? 10 : 30 }
-const FIND_N = { ours: quick ? 5000 : 20000, dcmjs: quick ? 500 : 2000 }
-const QR_INSTANCES = quick ? 1000 : 3000
+// Per mode: the measured sets (the last, `big`, is DCMTK's +B streaming case and the one with
+// the peak-RSS target), the warm-up sets (both SCP write paths, <= 1 MiB written in one go and
+// larger ones streamed, and both SCU read paths, larger than PREFETCH_MAX_BYTES = 8 MiB streamed),
+// and the echo / find counts.
+const MODE = smoke
+  ? {
+      sets: [
+        { name: '64k', count: 3, sizeKb: 64 },
+        { name: '1m', count: 2, sizeKb: 1024 },
+        { name: '9m', count: 1, sizeKb: 9 * 1024, big: true },
+      ],
+      warmup: [{ name: 'warmup-64k', count: Number(opt('--warmup', 2)), sizeKb: 64 }, { name: 'warmup-9m', count: 1, sizeKb: 9 * 1024 }],
+      echo: { ours: 20, dcmjs: 5, dcmtk: 2 },
+      find: { ours: 50, dcmjs: 10 },
+      qr: 20,
+    }
+  : {
+      sets: [
+        { name: '512k', count: quick ? 30 : 100, sizeKb: 512 },
+        { name: '10m', count: quick ? 5 : 20, sizeKb: 10 * 1024 },
+        { name: '200m', count: quick ? 1 : 2, sizeKb: 200 * 1024, big: true },
+      ],
+      warmup: [{ name: 'warmup-512k', count: Number(opt('--warmup', quick ? 50 : 150)), sizeKb: 512 }, { name: 'warmup-10m', count: quick ? 2 : 5, sizeKb: 10 * 1024 }],
+      echo: { ours: quick ? 500 : 2000, dcmjs: quick ? 100 : 300, dcmtk: quick ? 10 : 30 },
+      find: { ours: quick ? 5000 : 20000, dcmjs: quick ? 500 : 2000 },
+      qr: quick ? 1000 : 3000,
+    }
+const SETS = MODE.sets
+const ECHO_N = MODE.echo
+const FIND_N = MODE.find
+const QR_INSTANCES = MODE.qr
 
 // Run everything from a snapshot of dist/: other builds during the run must not change what is
 // measured. One snapshot per run (several people may benchmark at once); removed at exit.
@@ -145,30 +168,36 @@ async function storeRun(impl, set, tiny, warmup) {
   // `cold`, the set: the SCP's first real work (a Node SCP is still compiling its code);
   // the warm-up set (not timed), then `warm`, a copy of the set with other UIDs: the SCP now runs
   //   as an archive that has been receiving for a while does. Only the tiny instance is stored over itself.
+  // --taskset: every process of the scenario on the given CPUs (taskset execs the command, so
+  // the pid, and with it /proc/PID, stays the tool's).
+  const pinned = (cmd, args) => (taskset === undefined ? [cmd, args] : ['taskset', ['-c', taskset, cmd, ...args]])
   try {
     let store
     if (impl === 'dcmtk') {
       const port = await freePort()
-      const args = ['-aet', 'STORESCP', '-od', out, ...(set.sizeKb >= 100 * 1024 ? ['+B'] : []), String(port)]
-      scp = start('storescp', args)
+      const args = ['-aet', 'STORESCP', '-od', out, ...(set.big ? ['+B'] : []), String(port)]
+      scp = start(...pinned('storescp', args))
       await waitForPort(port)
-      store = (s) => run('storescu', ['-aec', 'STORESCP', '127.0.0.1', String(port), ...s.files])
+      store = (s) => run(...pinned('storescu', ['-aec', 'STORESCP', '127.0.0.1', String(port), ...s.files]))
     } else if (impl === 'ours') {
-      scp = start(node, [cli, 'serve', '--storage', out, '--port', '0', '--quiet', '--aet', 'DIMSE'])
+      scp = start(...pinned(node, [cli, 'serve', '--storage', out, '--port', '0', '--quiet', '--aet', 'DIMSE']))
       const port = (await waitForOutput(scp, /listening on [\d.]+:(\d+)/))[1]
-      store = (s) => run(node, [cli, 'store', '--aec', 'DIMSE', '127.0.0.1', port, s.dir])
+      store = (s) => run(...pinned(node, [cli, 'store', '--aec', 'DIMSE', '127.0.0.1', port, s.dir]))
     } else {
-      scp = start(node, [dcmjsHelper, 'scp', '0'])
+      scp = start(...pinned(node, [dcmjsHelper, 'scp', '0']))
       const port = (await waitForOutput(scp, /BENCH-PORT (\d+)/))[1]
-      store = (s) => run(node, [dcmjsHelper, 'store', port, ...s.files])
+      store = (s) => run(...pinned(node, [dcmjsHelper, 'store', port, ...s.files]))
     }
     // Truncated after every store: hundreds of MB of dirty pages left by the previous store
     // tripled the system time of the next one's writes (2 x 200 MiB into `dimse serve`: 270 ->
-    // 610 ms), which made "warm" slower than "cold".
+    // 610 ms), which made "warm" slower than "cold". `scpCpu`: what the SCP's threads used (and
+    // waited for a core) during the store.
     const timed = async (s) => {
+      const before = threadTimes(scp.pid)
       const r = await store(s)
+      const scpCpu = cpuBetween(scp.pid, before, threadTimes(scp.pid))
       truncateAll(out)
-      return r
+      return { ...r, scpCpu }
     }
     // The start-up figure is subtracted from ~0.1-0.2 s totals on the 512 KiB set: the median of
     // three (the same instance stored again) keeps one slow process start from skewing a round.
@@ -184,7 +213,15 @@ async function storeRun(impl, set, tiny, warmup) {
     if (stored !== expected) throw new Error(`${impl}: ${stored} of ${expected} instances arrived`)
     const figures = (scu, s) => {
       const netMs = Math.max(1, scu.ms - base.ms)
-      return { ms: scu.ms, mbps: s.bytes / 1e6 / (scu.ms / 1000), netMbps: s.bytes / 1e6 / (netMs / 1000), scuPeakKb: scu.peakKb }
+      const perInstance = (ms) => ms / s.files.length
+      const c = scu.scpCpu
+      return {
+        ms: scu.ms,
+        mbps: s.bytes / 1e6 / (scu.ms / 1000),
+        netMbps: s.bytes / 1e6 / (netMs / 1000),
+        scuPeakKb: scu.peakKb,
+        scpCpu: { mainMs: perInstance(c.mainMs), mainWaitMs: perInstance(c.mainWaitMs), otherMs: perInstance(c.otherMs), otherWaitMs: perInstance(c.otherWaitMs) },
+      }
     }
     return { baseMs: base.ms, cold: figures(cold, set), warm: figures(warm, set.b), scpPeakKb }
   } finally {
@@ -307,16 +344,14 @@ const toolVersion = (() => {
     return 'missing'
   }
 })()
-log(`dimse net bench${quick ? ' (quick)' : ''}: ${rounds} round(s), ${cpus().length} CPUs, load ${load0.map((x) => x.toFixed(2)).join(' ')}, DCMTK ${toolVersion}, node ${process.version}`)
+log(`dimse net bench${smoke ? ' (smoke)' : quick ? ' (quick)' : ''}: ${rounds} round(s), ${cpus().length} CPUs, load ${load0.map((x) => x.toFixed(2)).join(' ')}, DCMTK ${toolVersion}, node ${process.version}`)
 
 try {
   const sets = only.has('store') ? [] : null
   if (sets) for (const s of SETS) sets.push({ ...(await ensureSet(s)), b: await ensureSet(s, 'b') })
   const tiny = sets ? await ensureSet({ name: 'tiny', count: 1, sizeKb: 1 }) : null
-  // Stored between the cold and the warm measurement: instances of both SCP write paths
-  // (<= 1 MiB written in one go, larger ones streamed) and of both SCU read paths.
-  const warmupCount = Number(opt('--warmup', quick ? 50 : 150))
-  const warmup = sets ? [await ensureSet({ name: 'warmup-512k', count: warmupCount, sizeKb: 512 }), await ensureSet({ name: 'warmup-10m', count: quick ? 2 : 5, sizeKb: 10 * 1024 })] : null
+  const warmup = []
+  if (sets) for (const w of MODE.warmup) warmup.push(await ensureSet(w))
   const qr = only.has('find') ? await ensureQrSet() : null
   for (let round = 0; round < rounds; round++) {
     if (sets) {
@@ -324,7 +359,7 @@ try {
         for (const impl of rotate(['dcmtk', 'dcmjs', 'ours'], round)) {
           if (!impls.has(impl)) continue
           // dcmjs-dimse holds a whole instance in memory (~1.6 GB RSS for 200 MiB) and is slow: once is enough.
-          if (impl === 'dcmjs' && set.sizeKb >= 100 * 1024 && (!withDcmjsBig || round > 0)) continue
+          if (impl === 'dcmjs' && set.big && (!withDcmjsBig || round > 0)) continue
           let r
           try {
             r = await storeRun(impl, set, tiny, warmup)
@@ -335,7 +370,8 @@ try {
             continue
           }
           add('store', `${set.name}/${impl}`, r)
-          const fig = (x) => `${x.netMbps.toFixed(1)} MB/s net (${x.mbps.toFixed(1)} wall, SCU ${(x.scuPeakKb / 1024).toFixed(0)} MiB)`
+          const fig = (x) =>
+            `${x.netMbps.toFixed(1)} MB/s net (${x.mbps.toFixed(1)} wall, SCU ${(x.scuPeakKb / 1024).toFixed(0)} MiB, SCP CPU per instance ${x.scpCpu.mainMs.toFixed(2)} ms main + ${x.scpCpu.otherMs.toFixed(2)} other threads, ${x.scpCpu.mainWaitMs.toFixed(2)} ms waiting)`
           log(`round ${round + 1} store ${set.count} x ${set.name} ${impl}: SCP warm ${fig(r.warm)}, SCP cold ${fig(r.cold)}; start-up ${r.baseMs.toFixed(0)} ms, SCP ${(r.scpPeakKb / 1024).toFixed(0)} MiB`)
         }
       }
@@ -375,17 +411,20 @@ const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '-')
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-')
 const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '-')
 const rows = []
-const verdict = (ok) => (ok === undefined ? '' : ok ? 'met' : 'NOT met')
+// A smoke run checks the paths, not the speed: no verdicts.
+const verdict = (ok) => (smoke || ok === undefined ? '' : ok ? 'met' : 'NOT met')
 const IMPLS = ['dcmtk', 'dcmjs', 'ours']
 if (only.has('store')) {
   for (const s of SETS) {
-    const target = s.sizeKb >= 100 * 1024 ? 1.0 : 1.2
+    const target = s.big ? 1.0 : 1.2
     const [d, j, o] = IMPLS.map((i) => med('store', `${s.name}/${i}`, 'warm.netMbps'))
     rows.push([`C-STORE ${s.count} x ${s.name}, MB/s net, SCP warm`, f1(d), f1(j), f1(o), f2(o / d), `>= ${target}x DCMTK`, verdict(o / d >= target)])
     const [dc, jc, oc] = IMPLS.map((i) => med('store', `${s.name}/${i}`, 'cold.netMbps'))
     rows.push([`C-STORE ${s.count} x ${s.name}, MB/s net, SCP cold`, f1(dc), f1(jc), f1(oc), f2(oc / dc), '', ''])
     const [dw, jw, ow] = IMPLS.map((i) => med('store', `${s.name}/${i}`, 'warm.mbps'))
     rows.push([`C-STORE ${s.count} x ${s.name}, MB/s wall, SCP warm`, f1(dw), f1(jw), f1(ow), f2(ow / dw), '', ''])
+    const cpu = (i) => `${f2(med('store', `${s.name}/${i}`, 'warm.scpCpu.mainMs'))}+${f2(med('store', `${s.name}/${i}`, 'warm.scpCpu.otherMs'))}`
+    rows.push([`  SCP CPU ms/instance, warm (main+other threads)`, ...IMPLS.map(cpu), '', '', ''])
   }
   const big = SETS[SETS.length - 1]
   const peak = (impl, s, side) => (side === 'scp' ? max('store', `${s.name}/${impl}`, 'scpPeakKb') : Math.max(max('store', `${s.name}/${impl}`, 'cold.scuPeakKb'), max('store', `${s.name}/${impl}`, 'warm.scuPeakKb'))) / 1024
@@ -424,4 +463,4 @@ process.stdout.write(
     `load average before ${load0.map((x) => x.toFixed(2)).join(' ')}, after ${load1.map((x) => x.toFixed(2)).join(' ')}; ${cpus().length} CPUs; ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
 )
 mkdirSync(dataDir, { recursive: true })
-writeFileSync(join(dataDir, 'net-results.json'), JSON.stringify({ date: new Date().toISOString(), quick, rounds, load: [load0, load1], results }, null, 2))
+writeFileSync(join(dataDir, 'net-results.json'), JSON.stringify({ date: new Date().toISOString(), quick, smoke, rounds, load: [load0, load1], results }, null, 2))
