@@ -423,7 +423,10 @@ if (only.has('store')) {
     rows.push([`C-STORE ${s.count} x ${s.name}, MB/s net, SCP cold`, f1(dc), f1(jc), f1(oc), f2(oc / dc), '', ''])
     const [dw, jw, ow] = IMPLS.map((i) => med('store', `${s.name}/${i}`, 'warm.mbps'))
     rows.push([`C-STORE ${s.count} x ${s.name}, MB/s wall, SCP warm`, f1(dw), f1(jw), f1(ow), f2(ow / dw), '', ''])
-    const cpu = (i) => `${f2(med('store', `${s.name}/${i}`, 'warm.scpCpu.mainMs'))}+${f2(med('store', `${s.name}/${i}`, 'warm.scpCpu.otherMs'))}`
+    const cpu = (i) => {
+      const [m, o] = ['mainMs', 'otherMs'].map((k) => med('store', `${s.name}/${i}`, `warm.scpCpu.${k}`))
+      return Number.isFinite(m) ? `${f2(m)}+${f2(o)}` : '-'
+    }
     rows.push([`  SCP CPU ms/instance, warm (main+other threads)`, ...IMPLS.map(cpu), '', '', ''])
   }
   const big = SETS[SETS.length - 1]
